@@ -1,0 +1,36 @@
+{# The lower-cased column names of a relation (a landing source), read at run time. #}
+{% macro landing_columns(relation) -%}
+    {%- if not execute -%}
+        {{ return([]) }}
+    {%- endif -%}
+    {%- set described = run_query('select * from ' ~ relation ~ ' limit 0') -%}
+    {{ return(described.column_names | map('lower') | list) }}
+{%- endmacro %}
+
+{#
+    A contract column of a landing table, absorbing the renames declared in the var
+    landing_column_renames: {table: {name in some files: contract name}}. With union_by_name
+    readers, a renamed column arrives as a second column that is null in every other file, so
+    the value is the coalesce of the names present. Undeclared renames are not guessed: the
+    landing_columns_match_contract test stops the build and names the file and the column.
+#}
+{% macro landing_column(relation, table_name, column) -%}
+    {%- set names = [column] -%}
+    {%- for old_name, new_name in var('landing_column_renames', {}).get(table_name, {}).items() -%}
+        {%- if new_name == column -%}{%- do names.append(old_name) -%}{%- endif -%}
+    {%- endfor -%}
+    {%- if names | length == 1 -%}
+        {{ column }}
+    {%- else -%}
+        {%- set present = landing_columns(relation) -%}
+        {%- set used = [] -%}
+        {%- for name in names -%}
+            {%- if name in present or not execute -%}{%- do used.append(name) -%}{%- endif -%}
+        {%- endfor -%}
+        {%- if used | length == 1 -%}
+            {{ used[0] }}
+        {%- else -%}
+            coalesce({{ used | join(', ') }})
+        {%- endif -%}
+    {%- endif -%}
+{%- endmacro %}

@@ -1,0 +1,82 @@
+with
+
+source as (
+
+    select * from {{ source('shop', 'customers_cdc') }}
+
+),
+
+typed as (
+
+    select
+        {{ safe_cast(clean_text('lsn'), dbt.type_bigint()) }} as lsn,
+        {{ clean_code('op') }} as operation,
+        {{ parse_timestamp_utc('committed_at') }} as committed_at,
+        {{ safe_cast(clean_text('customer_id'), dbt.type_bigint()) }} as customer_id,
+        lower({{ clean_text('email') }}) as email_raw,
+        {{ clean_text('first_name') }} as first_name,
+        {{ clean_text('last_name') }} as last_name,
+        {{ clean_text('phone') }} as phone,
+        {{ clean_text('city') }} as city,
+        {{ clean_iso_code('country_code') }} as country_code,
+        {{ clean_code('segment') }} as segment,
+        {{ parse_timestamp_utc('signed_up_at') }} as signed_up_at,
+        {{ parse_timestamp_utc('_loaded_at') }} as loaded_at,
+        {{ load_date_from_path('filename') }} as load_date,
+        filename as source_file,
+        {{ raw_values_json([
+            'lsn', 'op', 'committed_at', 'customer_id', 'email', 'first_name', 'last_name',
+            'phone', 'city', 'country_code', 'segment', 'signed_up_at', '_loaded_at',
+        ]) }} as raw_values
+    from source
+
+),
+
+emails_checked as (
+
+    select
+        *,
+        {{ is_valid_email('email_raw') }} as is_email_valid,
+        {{ dbt.split_part('email_raw', "'@'", -1) }} as email_domain
+    from typed
+
+),
+
+validated as (
+
+    select
+        *,
+        case when is_email_valid then email_raw end as email,
+        case when email_raw is not null and not is_email_valid then 'invalid_email' end as repair_reason,
+        case
+            when customer_id is null or lsn is null then 'missing_key'
+            when committed_at is null or signed_up_at is null or loaded_at is null
+                then 'invalid_timestamp'
+            when committed_at > loaded_at then 'future_timestamp'
+            when is_email_valid and email_domain in (
+                {%- for domain in var('internal_test_email_domains') %}
+                '{{ domain }}'{{ ',' if not loop.last }}
+                {%- endfor %}
+            ) then 'internal_test_account'
+            when operation not in ('r', 'c', 'u', 'd') or operation is null
+                or segment not in ('standard', 'silver', 'gold') or segment is null
+                or {{ dbt.length('country_code') }} != 2 or country_code is null
+                then 'invalid_value'
+        end as reject_reason
+    from emails_checked
+
+),
+
+copies as (
+
+    {{ rank_copies('validated', ['lsn'], 'loaded_at, source_file, raw_values') }}
+
+),
+
+final as (
+
+    {{ assign_row_fate('copies') }}
+
+)
+
+select * from final

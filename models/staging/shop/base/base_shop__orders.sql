@@ -1,0 +1,77 @@
+with
+
+source as (
+
+    select * from {{ source('shop', 'orders') }}
+
+),
+
+typed as (
+
+    select
+        {{ safe_cast(clean_text('order_id'), dbt.type_bigint()) }} as order_id,
+        {{ safe_cast(clean_text('customer_id'), dbt.type_bigint()) }} as customer_id,
+        {{ clean_code('status') }} as status,
+        {{ clean_iso_code('currency') }} as currency,
+        {{ parse_decimal('items_subtotal') }} as items_subtotal,
+        {{ parse_decimal('discount_amount') }} as discount_amount,
+        {{ parse_decimal('shipping_amount') }} as shipping_amount,
+        {{ parse_decimal('order_total') }} as order_total,
+        {{ parse_timestamp_utc('placed_at') }} as placed_at,
+        {{ parse_timestamp_utc('paid_at') }} as paid_at,
+        {{ parse_timestamp_utc('shipped_at') }} as shipped_at,
+        {{ parse_timestamp_utc('delivered_at') }} as delivered_at,
+        {{ parse_timestamp_utc('cancelled_at') }} as cancelled_at,
+        {{ parse_timestamp_utc('returned_at') }} as returned_at,
+        {{ parse_timestamp_utc('updated_at') }} as updated_at,
+        {{ parse_timestamp_utc('_loaded_at') }} as loaded_at,
+        {{ load_date_from_path('filename') }} as load_date,
+        filename as source_file,
+        {{ raw_values_json([
+            'order_id', 'customer_id', 'status', 'currency', 'items_subtotal', 'discount_amount',
+            'shipping_amount', 'order_total', 'placed_at', 'paid_at', 'shipped_at',
+            'delivered_at', 'cancelled_at', 'returned_at', 'updated_at', '_loaded_at',
+        ]) }} as raw_values,
+        {{ any_unparseable_timestamp([
+            'paid_at', 'shipped_at', 'delivered_at', 'cancelled_at', 'returned_at',
+        ]) }} as has_unparseable_status_timestamp
+    from source
+
+),
+
+validated as (
+
+    select
+        *,
+        case
+            when order_id is null or customer_id is null then 'missing_key'
+            when placed_at is null or updated_at is null or loaded_at is null
+                then 'invalid_timestamp'
+            when has_unparseable_status_timestamp then 'invalid_timestamp'
+            when placed_at > loaded_at or updated_at > loaded_at then 'future_timestamp'
+            when status not in ('placed', 'paid', 'shipped', 'delivered', 'cancelled', 'returned')
+                or status is null
+                then 'invalid_value'
+            when items_subtotal is null or discount_amount is null
+                or shipping_amount is null or order_total is null
+                or items_subtotal < 0 or discount_amount < 0
+                or shipping_amount < 0 or order_total < 0
+                then 'invalid_amount'
+        end as reject_reason
+    from typed
+
+),
+
+copies as (
+
+    {{ rank_copies('validated', ['order_id', 'updated_at'], 'loaded_at, source_file, raw_values') }}
+
+),
+
+final as (
+
+    {{ assign_row_fate('copies', 'order_id', 'updated_at desc') }}
+
+)
+
+select * from final

@@ -1,0 +1,62 @@
+with
+
+source as (
+
+    select * from {{ source('shop', 'payments') }}
+
+),
+
+typed as (
+
+    select
+        {{ safe_cast(clean_text('payment_id'), dbt.type_bigint()) }} as payment_id,
+        {{ safe_cast(clean_text('order_id'), dbt.type_bigint()) }} as order_id,
+        {{ clean_code('payment_type') }} as payment_type,
+        {{ clean_code('payment_method') }} as payment_method,
+        {{ clean_code('status') }} as payment_status,
+        {{ parse_decimal('amount') }} as amount,
+        {{ clean_iso_code('currency') }} as currency,
+        {{ parse_timestamp_utc('created_at') }} as created_at,
+        {{ parse_timestamp_utc('_loaded_at') }} as loaded_at,
+        {{ load_date_from_path('filename') }} as load_date,
+        filename as source_file,
+        {{ raw_values_json([
+            'payment_id', 'order_id', 'payment_type', 'payment_method', 'status', 'amount',
+            'currency', 'created_at', '_loaded_at',
+        ]) }} as raw_values
+    from source
+
+),
+
+validated as (
+
+    select
+        *,
+        case
+            when payment_id is null or order_id is null then 'missing_key'
+            when created_at is null or loaded_at is null then 'invalid_timestamp'
+            when created_at > loaded_at then 'future_timestamp'
+            when amount is null or amount < 0 then 'invalid_amount'
+            when payment_type not in ('charge', 'refund') or payment_type is null
+                or payment_status not in ('succeeded', 'failed') or payment_status is null
+                or payment_method not in ('card', 'paypal', 'bank_transfer', 'gift_card')
+                or payment_method is null
+                then 'invalid_value'
+        end as reject_reason
+    from typed
+
+),
+
+copies as (
+
+    {{ rank_copies('validated', ['payment_id'], 'loaded_at, source_file, raw_values') }}
+
+),
+
+final as (
+
+    {{ assign_row_fate('copies') }}
+
+)
+
+select * from final

@@ -1,0 +1,68 @@
+with
+
+source as (
+
+    select * from {{ source('shop', 'products') }}
+
+),
+
+typed as (
+
+    select
+        {{ safe_cast(clean_text('product_id'), dbt.type_bigint()) }} as product_id,
+        {{ clean_text('sku') }} as sku,
+        {{ clean_text('product_name') }} as product_name,
+        {#- the category code is the display name in snake case: ' Home & kitchen' -> home_kitchen #}
+        trim(
+            regexp_replace(
+                {{ clean_code(landing_column(source('shop', 'products'), 'products', 'category')) }},
+                '[^a-z0-9]+', '_', 'g'
+            ),
+            '_'
+        ) as category_code,
+        {{ clean_code('brand') }} as brand_code,
+        {{ parse_decimal('price') }} as list_price,
+        {{ clean_iso_code('currency') }} as currency,
+        {{ parse_timestamp_utc('updated_at') }} as updated_at,
+        {{ parse_timestamp_utc('_loaded_at') }} as loaded_at,
+        {{ load_date_from_path('filename') }} as load_date,
+        filename as source_file,
+        {{ raw_values_json([
+            'product_id', 'sku', 'product_name',
+            landing_column(source('shop', 'products'), 'products', 'category'),
+            'brand', 'price', 'currency', 'updated_at', '_loaded_at',
+        ]) }} as raw_values
+    from source
+
+),
+
+validated as (
+
+    select
+        *,
+        case
+            when product_id is null then 'missing_key'
+            when updated_at is null or loaded_at is null then 'invalid_timestamp'
+            when updated_at > loaded_at then 'future_timestamp'
+            when list_price is null or list_price < 0 then 'invalid_price'
+            when category_code is null or category_code = '' or brand_code is null
+                or product_name is null or currency is null
+                then 'invalid_value'
+        end as reject_reason
+    from typed
+
+),
+
+copies as (
+
+    {{ rank_copies('validated', ['product_id', 'load_date'], 'loaded_at, source_file, raw_values') }}
+
+),
+
+final as (
+
+    {{ assign_row_fate('copies', 'product_id', 'load_date desc') }}
+
+)
+
+select * from final

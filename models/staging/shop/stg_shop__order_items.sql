@@ -1,0 +1,28 @@
+with
+
+order_items as (
+
+    select * from {{ ref('base_shop__order_items') }}
+    where row_fate = 'staged'
+
+),
+
+final as (
+
+    select
+        order_item_id,
+        order_id,
+        product_id,
+        quantity,
+        unit_price,
+        discount_amount,
+        quantity * unit_price - discount_amount as line_amount,
+        created_at,
+        loaded_at,
+        load_date,
+        source_file
+    from order_items
+
+)
+
+select * from final

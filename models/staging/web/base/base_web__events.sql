@@ -1,0 +1,67 @@
+with
+
+source as (
+
+    select * from {{ source('web', 'events') }}
+
+),
+
+typed as (
+
+    select
+        {{ clean_text('event_id') }} as event_id,
+        {{ clean_code('event_type') }} as event_type,
+        {{ parse_timestamp_utc('occurred_at') }} as occurred_at,
+        {{ parse_timestamp_utc('received_at') }} as received_at,
+        {{ clean_text('anonymous_id') }} as anonymous_id,
+        {{ safe_cast(clean_text('customer_id'), dbt.type_bigint()) }} as customer_id,
+        {{ clean_text('page_url') }} as page_url,
+        {{ safe_cast(clean_text('product_id'), dbt.type_bigint()) }} as product_id,
+        {{ safe_cast(clean_text('order_id'), dbt.type_bigint()) }} as order_id,
+        {{ clean_text('user_agent') }} as user_agent,
+        {{ regex_matches(clean_text('user_agent'), var('bot_user_agent_pattern')) }} as is_bot,
+        {{ parse_timestamp_utc('_loaded_at') }} as loaded_at,
+        {{ load_date_from_path('filename') }} as load_date,
+        filename as source_file,
+        {{ raw_values_json([
+            'event_id', 'event_type', 'occurred_at', 'received_at', 'anonymous_id',
+            'customer_id', 'page_url', 'product_id', 'order_id', 'user_agent', '_loaded_at',
+        ]) }} as raw_values
+    from source
+
+),
+
+validated as (
+
+    select
+        *,
+        case
+            when event_id is null or anonymous_id is null then 'missing_key'
+            when occurred_at is null or received_at is null or loaded_at is null
+                then 'invalid_timestamp'
+            when occurred_at > {{ dbt.dateadd('minute', var('clock_skew_tolerance_minutes'), 'received_at') }}
+                or received_at > loaded_at
+                then 'future_timestamp'
+            when event_type not in (
+                'page_view', 'product_view', 'add_to_cart', 'remove_from_cart',
+                'login', 'checkout', 'purchase'
+            ) or event_type is null
+                then 'invalid_value'
+        end as reject_reason
+    from typed
+
+),
+
+copies as (
+
+    {{ rank_copies('validated', ['event_id'], 'received_at, loaded_at, source_file, raw_values') }}
+
+),
+
+final as (
+
+    {{ assign_row_fate('copies') }}
+
+)
+
+select * from final

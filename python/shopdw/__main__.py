@@ -1,0 +1,3 @@
+from shopdw.cli import main
+
+raise SystemExit(main())
