@@ -62,3 +62,10 @@
         "regexp_extract(" ~ column ~ ", '([0-9]{4}-[0-9]{2}-[0-9]{2})[.][a-z]+$', 1)", dbt.type_string()) }}
         as date)
 {%- endmacro %}
+
+{# A comma-separated list of SQL string literals, for `in (...)`: ['a', 'b'] -> 'a', 'b'. #}
+{% macro string_literals(values) -%}
+    {%- for value in values -%}
+        '{{ value | replace("'", "''") }}'{{ ', ' if not loop.last }}
+    {%- endfor -%}
+{%- endmacro %}

@@ -1,6 +1,10 @@
-{# The lower-cased column names of a relation (a landing source), read at run time. #}
+{#
+    The lower-cased column names of a relation (a landing source), read at run time. The var
+    introspect_landing=false (set by the sqlfluff config) skips the query, for compiling
+    without landing files.
+#}
 {% macro landing_columns(relation) -%}
-    {%- if not execute -%}
+    {%- if not execute or not var('introspect_landing', true) -%}
         {{ return([]) }}
     {%- endif -%}
     {%- set described = run_query('select * from ' ~ relation ~ ' limit 0') -%}
@@ -25,7 +29,9 @@
         {%- set present = landing_columns(relation) -%}
         {%- set used = [] -%}
         {%- for name in names -%}
-            {%- if name in present or not execute -%}{%- do used.append(name) -%}{%- endif -%}
+            {%- if name in present or not (execute and var('introspect_landing', true)) -%}
+                {%- do used.append(name) -%}
+            {%- endif -%}
         {%- endfor -%}
         {%- if used | length == 1 -%}
             {{ used[0] }}

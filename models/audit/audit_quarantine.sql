@@ -66,17 +66,18 @@ customers_cdc_repaired as (
         '{{ table_name }}' as source_table,
         'integrity' as check_stage,
         'rejected' as disposition,
-        checked.integrity_reason as reason_code,
-        cast(checked.{{ key }} as {{ dbt.type_string() }}) as entity_id,
-        base.source_file,
-        base.load_date,
-        base.loaded_at,
-        base.raw_values
-    from {{ ref(checked_model) }} as checked
-    inner join {{ ref(base_model) }} as base
-        on checked.{{ key }} = base.{{ key }}
-        and base.row_fate = 'staged'
-    where checked.integrity_reason is not null
+        checked_rows.integrity_reason as reason_code,
+        cast(checked_rows.{{ key }} as {{ dbt.type_string() }}) as entity_id,
+        base_rows.source_file,
+        base_rows.load_date,
+        base_rows.loaded_at,
+        base_rows.raw_values
+    from {{ ref(checked_model) }} as checked_rows
+    inner join {{ ref(base_model) }} as base_rows
+        on
+            checked_rows.{{ key }} = base_rows.{{ key }}
+            and base_rows.row_fate = 'staged'
+    where checked_rows.integrity_reason is not null
 
 ),
 

@@ -3,7 +3,7 @@
     themselves and the quarantined count from audit_quarantine, so the balance
     raw = staged + quarantined + duplicate + superseded proves that no row was lost between the
     files, staging and the quarantine. The second balance proves the same for the referential
-    checks: staged = accepted + rejected by integrity checks.
+    checks: staged = accepted + rejected by the integrity checks.
 -#}
 {%- set tables = [
     ('shop', 'customers_cdc', 'base_shop__customer_changes', none),
@@ -22,44 +22,85 @@ quarantine as (
 
 ),
 
-{% for source_name, table_name, base_model, checked_model in tables %}
-{{ table_name }}_counts as (
+raw_counts as (
 
+    {% for source_name, table_name, base_model, checked_model in tables %}
     select
         '{{ source_name }}' as source_name,
         '{{ table_name }}' as source_table,
-        (select count(*) from {{ source(source_name, table_name) }}) as raw_rows,
-        (select count(*) from {{ ref(base_model) }} where row_fate = 'staged') as staged_rows,
-        (
-            select count(*) from quarantine
-            where source_table = '{{ table_name }}'
-                and check_stage = 'staging' and disposition = 'rejected'
-        ) as quarantined_rows,
-        (select count(*) from {{ ref(base_model) }} where row_fate = 'duplicate') as duplicate_rows,
-        (select count(*) from {{ ref(base_model) }} where row_fate = 'superseded') as superseded_rows,
-        (
-            select count(*) from quarantine
-            where source_table = '{{ table_name }}' and disposition = 'repaired'
-        ) as repaired_rows,
-        (
-            select count(*) from quarantine
-            where source_table = '{{ table_name }}' and check_stage = 'integrity'
-        ) as integrity_rejected_rows,
-        {%- if checked_model is none %}
-        (select count(*) from {{ ref(base_model) }} where row_fate = 'staged') as accepted_rows
-        {%- else %}
-        (select count(*) from {{ ref(checked_model) }} where integrity_reason is null) as accepted_rows
-        {%- endif %}
+        count(*) as raw_rows
+    from {{ source(source_name, table_name) }}
+    {% if not loop.last %}union all{% endif %}
+    {% endfor %}
 
 ),
 
-{% endfor %}
-final as (
+fate_counts as (
 
     {% for source_name, table_name, base_model, checked_model in tables %}
-    select * from {{ table_name }}_counts
-    {{ 'union all' if not loop.last }}
+    select
+        '{{ table_name }}' as source_table,
+        sum(case when row_fate = 'staged' then 1 else 0 end) as staged_rows,
+        sum(case when row_fate = 'duplicate' then 1 else 0 end) as duplicate_rows,
+        sum(case when row_fate = 'superseded' then 1 else 0 end) as superseded_rows
+    from {{ ref(base_model) }}
+    {% if not loop.last %}union all{% endif %}
     {% endfor %}
+
+),
+
+accepted_counts as (
+
+    {% for source_name, table_name, base_model, checked_model in tables %}
+    select
+        '{{ table_name }}' as source_table,
+        count(*) as accepted_rows
+    {%- if checked_model is none %}
+    from {{ ref(base_model) }}
+    where row_fate = 'staged'
+    {%- else %}
+    from {{ ref(checked_model) }}
+    where integrity_reason is null
+    {%- endif %}
+    {% if not loop.last %}union all{% endif %}
+    {% endfor %}
+
+),
+
+quarantine_counts as (
+
+    select
+        source_table,
+        sum(
+            case when check_stage = 'staging' and disposition = 'rejected' then 1 else 0 end
+        ) as quarantined_rows,
+        sum(case when check_stage = 'integrity' then 1 else 0 end) as integrity_rejected_rows,
+        sum(case when disposition = 'repaired' then 1 else 0 end) as repaired_rows
+    from quarantine
+    group by 1
+
+),
+
+final as (
+
+    select
+        raw_counts.source_name,
+        raw_counts.source_table,
+        raw_counts.raw_rows,
+        coalesce(fate_counts.staged_rows, 0) as staged_rows,
+        coalesce(quarantine_counts.quarantined_rows, 0) as quarantined_rows,
+        coalesce(fate_counts.duplicate_rows, 0) as duplicate_rows,
+        coalesce(fate_counts.superseded_rows, 0) as superseded_rows,
+        coalesce(quarantine_counts.repaired_rows, 0) as repaired_rows,
+        coalesce(quarantine_counts.integrity_rejected_rows, 0) as integrity_rejected_rows,
+        coalesce(accepted_counts.accepted_rows, 0) as accepted_rows
+    from raw_counts
+    left join fate_counts
+        on raw_counts.source_table = fate_counts.source_table
+    left join quarantine_counts
+        on raw_counts.source_table = quarantine_counts.source_table
+    left join accepted_counts
+        on raw_counts.source_table = accepted_counts.source_table
 
 )
 

@@ -30,7 +30,8 @@ final as (
         order_items.*,
         case
             when orders.order_id is null then 'unknown_order'
-            when customers.customer_id is null
+            when
+                customers.customer_id is null
                 or customers.is_internal_test_account
                 or not customers.has_staged_changes
                 then 'parent_order_rejected'

@@ -12,8 +12,7 @@ final as (
     select
         lsn,
         customer_id,
-        operation,
-        operation = 'd' as is_delete,
+        cdc_operation,
         committed_at,
         email,
         is_email_valid,
@@ -26,7 +25,8 @@ final as (
         signed_up_at,
         loaded_at,
         load_date,
-        source_file
+        source_file,
+        cdc_operation = 'd' as is_delete
     from changes
 
 )

@@ -16,11 +16,11 @@ final as (
         quantity,
         unit_price,
         discount_amount,
-        quantity * unit_price - discount_amount as line_amount,
         created_at,
         loaded_at,
         load_date,
-        source_file
+        source_file,
+        quantity * unit_price - discount_amount as line_amount
     from order_items
 
 )

@@ -52,10 +52,10 @@ final as (
         latest_state.updated_at,
         appearances.first_extract_date,
         appearances.last_extract_date,
-        appearances.last_extract_date = latest_extract.load_date as is_in_latest_extract,
         latest_state.load_date as state_extract_date,
         latest_state.loaded_at,
-        latest_state.source_file
+        latest_state.source_file,
+        appearances.last_extract_date = latest_extract.load_date as is_in_latest_extract
     from latest_state
     inner join appearances
         on latest_state.product_id = appearances.product_id

@@ -10,7 +10,7 @@ typed as (
 
     select
         {{ safe_cast(clean_text('lsn'), dbt.type_bigint()) }} as lsn,
-        {{ clean_code('op') }} as operation,
+        {{ clean_code('op') }} as cdc_operation,
         {{ parse_timestamp_utc('committed_at') }} as committed_at,
         {{ safe_cast(clean_text('customer_id'), dbt.type_bigint()) }} as customer_id,
         lower({{ clean_text('email') }}) as email_raw,
@@ -53,12 +53,12 @@ validated as (
             when committed_at is null or signed_up_at is null or loaded_at is null
                 then 'invalid_timestamp'
             when committed_at > loaded_at then 'future_timestamp'
-            when is_email_valid and email_domain in (
-                {%- for domain in var('internal_test_email_domains') %}
-                '{{ domain }}'{{ ',' if not loop.last }}
-                {%- endfor %}
-            ) then 'internal_test_account'
-            when operation not in ('r', 'c', 'u', 'd') or operation is null
+            when
+                is_email_valid
+                and email_domain in ({{ string_literals(var('internal_test_email_domains')) }})
+                then 'internal_test_account'
+            when
+                cdc_operation not in ('r', 'c', 'u', 'd') or cdc_operation is null
                 or segment not in ('standard', 'silver', 'gold') or segment is null
                 or {{ dbt.length('country_code') }} != 2 or country_code is null
                 then 'invalid_value'

@@ -37,7 +37,8 @@ validated as (
             when created_at > loaded_at then 'future_timestamp'
             when quantity is null or quantity <= 0 then 'invalid_quantity'
             when unit_price is null or unit_price < 0 then 'invalid_price'
-            when discount_amount is null or discount_amount < 0
+            when
+                discount_amount is null or discount_amount < 0
                 or discount_amount > quantity * unit_price
                 then 'invalid_amount'
         end as reject_reason

@@ -49,10 +49,12 @@ validated as (
                 then 'invalid_timestamp'
             when has_unparseable_status_timestamp then 'invalid_timestamp'
             when placed_at > loaded_at or updated_at > loaded_at then 'future_timestamp'
-            when status not in ('placed', 'paid', 'shipped', 'delivered', 'cancelled', 'returned')
+            when
+                status not in ('placed', 'paid', 'shipped', 'delivered', 'cancelled', 'returned')
                 or status is null
                 then 'invalid_value'
-            when items_subtotal is null or discount_amount is null
+            when
+                items_subtotal is null or discount_amount is null
                 or shipping_amount is null or order_total is null
                 or items_subtotal < 0 or discount_amount < 0
                 or shipping_amount < 0 or order_total < 0

@@ -37,7 +37,8 @@ validated as (
             when created_at is null or loaded_at is null then 'invalid_timestamp'
             when created_at > loaded_at then 'future_timestamp'
             when amount is null or amount < 0 then 'invalid_amount'
-            when payment_type not in ('charge', 'refund') or payment_type is null
+            when
+                payment_type not in ('charge', 'refund') or payment_type is null
                 or payment_status not in ('succeeded', 'failed') or payment_status is null
                 or payment_method not in ('card', 'paypal', 'bank_transfer', 'gift_card')
                 or payment_method is null

@@ -45,7 +45,8 @@ validated as (
             when updated_at is null or loaded_at is null then 'invalid_timestamp'
             when updated_at > loaded_at then 'future_timestamp'
             when list_price is null or list_price < 0 then 'invalid_price'
-            when category_code is null or category_code = '' or brand_code is null
+            when
+                category_code is null or category_code = '' or brand_code is null
                 or product_name is null or currency is null
                 then 'invalid_value'
         end as reject_reason

@@ -39,13 +39,15 @@ validated as (
             when event_id is null or anonymous_id is null then 'missing_key'
             when occurred_at is null or received_at is null or loaded_at is null
                 then 'invalid_timestamp'
-            when occurred_at > {{ dbt.dateadd('minute', var('clock_skew_tolerance_minutes'), 'received_at') }}
+            when
+                occurred_at > {{ dbt.dateadd('minute', var('clock_skew_tolerance_minutes'), 'received_at') }}
                 or received_at > loaded_at
                 then 'future_timestamp'
-            when event_type not in (
-                'page_view', 'product_view', 'add_to_cart', 'remove_from_cart',
-                'login', 'checkout', 'purchase'
-            ) or event_type is null
+            when
+                event_type not in (
+                    'page_view', 'product_view', 'add_to_cart', 'remove_from_cart',
+                    'login', 'checkout', 'purchase'
+                ) or event_type is null
                 then 'invalid_value'
         end as reject_reason
     from typed
