@@ -86,14 +86,14 @@ final as (
     select
         raw_counts.source_name,
         raw_counts.source_table,
-        raw_counts.raw_rows,
-        coalesce(fate_counts.staged_rows, 0) as staged_rows,
-        coalesce(quarantine_counts.quarantined_rows, 0) as quarantined_rows,
-        coalesce(fate_counts.duplicate_rows, 0) as duplicate_rows,
-        coalesce(fate_counts.superseded_rows, 0) as superseded_rows,
-        coalesce(quarantine_counts.repaired_rows, 0) as repaired_rows,
-        coalesce(quarantine_counts.integrity_rejected_rows, 0) as integrity_rejected_rows,
-        coalesce(accepted_counts.accepted_rows, 0) as accepted_rows
+        cast(raw_counts.raw_rows as {{ dbt.type_bigint() }}) as raw_rows,
+        cast(coalesce(fate_counts.staged_rows, 0) as {{ dbt.type_bigint() }}) as staged_rows,
+        cast(coalesce(quarantine_counts.quarantined_rows, 0) as {{ dbt.type_bigint() }}) as quarantined_rows,
+        cast(coalesce(fate_counts.duplicate_rows, 0) as {{ dbt.type_bigint() }}) as duplicate_rows,
+        cast(coalesce(fate_counts.superseded_rows, 0) as {{ dbt.type_bigint() }}) as superseded_rows,
+        cast(coalesce(quarantine_counts.repaired_rows, 0) as {{ dbt.type_bigint() }}) as repaired_rows,
+        cast(coalesce(quarantine_counts.integrity_rejected_rows, 0) as {{ dbt.type_bigint() }}) as integrity_rejected_rows,
+        cast(coalesce(accepted_counts.accepted_rows, 0) as {{ dbt.type_bigint() }}) as accepted_rows
     from raw_counts
     left join fate_counts
         on raw_counts.source_table = fate_counts.source_table
