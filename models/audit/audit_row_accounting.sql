@@ -92,7 +92,9 @@ final as (
         cast(coalesce(fate_counts.duplicate_rows, 0) as {{ dbt.type_bigint() }}) as duplicate_rows,
         cast(coalesce(fate_counts.superseded_rows, 0) as {{ dbt.type_bigint() }}) as superseded_rows,
         cast(coalesce(quarantine_counts.repaired_rows, 0) as {{ dbt.type_bigint() }}) as repaired_rows,
-        cast(coalesce(quarantine_counts.integrity_rejected_rows, 0) as {{ dbt.type_bigint() }}) as integrity_rejected_rows,
+        cast(
+            coalesce(quarantine_counts.integrity_rejected_rows, 0) as {{ dbt.type_bigint() }}
+        ) as integrity_rejected_rows,
         cast(coalesce(accepted_counts.accepted_rows, 0) as {{ dbt.type_bigint() }}) as accepted_rows
     from raw_counts
     left join fate_counts
