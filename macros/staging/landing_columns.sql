@@ -40,3 +40,16 @@
         {%- endif -%}
     {%- endif -%}
 {%- endmacro %}
+
+{#
+    The raw columns of a landing source to keep in a row's raw_values: the contract columns,
+    then any other column some file brought (renamed or added), so a quarantined row keeps
+    everything its file delivered.
+#}
+{% macro landing_raw_columns(relation, contract_columns) -%}
+    {%- set columns = contract_columns | list -%}
+    {%- for column in landing_columns(relation) -%}
+        {%- if column not in columns and column != 'filename' -%}{%- do columns.append(column) -%}{%- endif -%}
+    {%- endfor -%}
+    {{ return(columns) }}
+{%- endmacro %}

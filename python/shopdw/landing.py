@@ -269,9 +269,9 @@ class Landing:
                 {ts_sql('signup_ts')} as signed_up_at,
                 {ts_sql(f'(file_day + 1) * {DAY} + {2 * HOUR}')} as _loaded_at,
                 file_day, copy_kind,
-                case when copy_kind is null and late then 'cdc_out_of_order'
-                     when copy_kind is null and bad_email then 'invalid_email'
+                case when copy_kind is null and bad_email then 'invalid_email'
                      when copy_kind is null and messy then 'messy_categorical' end as dirt,
+                late as is_late,
                 case when copy_kind in ('missing_key', 'invalid_timestamp') then copy_kind
                      when is_test then 'internal_test_account'
                      when copy_kind = 'duplicate_row' then 'duplicate'
@@ -501,7 +501,9 @@ class Landing:
         hist = self._hist(file_day)
         messy = in_place(rng, n, hist, "messy_categorical")
         cols = {**ev, "file_day": file_day, "messy": messy}
-        cols = with_copies(rng, cols, "events", hist)
+        # a redelivered copy can land a day later: keep the copies off the history's last day,
+        # so that every class is guaranteed inside the history whatever its length
+        cols = with_copies(rng, cols, "events", hist, eligible=file_day != self.last_history_day)
         # at-least-once delivery: a duplicate is received again, seconds to a day later
         is_dup = cols["copy_kind"] == "duplicate_row"
         redelivery = np.where(rng.random(len(is_dup)) < 0.2, rng.integers(3_600, DAY, len(is_dup)),
@@ -546,8 +548,8 @@ class Landing:
                 {ua} as user_agent,
                 {ts_sql(f'(file_day + 1) * {DAY} + {2 * HOUR}')} as _loaded_at,
                 file_day, copy_kind,
-                case when copy_kind is null and messy then 'messy_categorical'
-                     when copy_kind is null and received_ts - ts > {DAY} then 'late_arrival' end as dirt,
+                case when copy_kind is null and messy then 'messy_categorical' end as dirt,
+                received_ts - ts > {DAY} as is_late,
                 case when copy_kind = 'duplicate_row' then 'duplicate'
                      when copy_kind is not null then copy_kind
                      else 'staged' end as expect,
@@ -565,7 +567,7 @@ class Landing:
         "payments": ("shop/payments", "csv"),
         "events": ("web/events", "jsonl"),
     }
-    META_COLUMNS = ["file_day", "copy_kind", "dirt", "expect", "entity", "entity_id", "variant", "is_bot"]
+    META_COLUMNS = ["file_day", "copy_kind", "dirt", "expect", "entity", "entity_id", "variant", "is_bot", "is_late"]
 
     def columns(self, table: str) -> list[str]:
         names = [r[0] for r in self.con.execute(f"describe raw_{table}").fetchall()]
@@ -605,7 +607,18 @@ class Landing:
             "in_place": dict(q(f"select dirt, count(*) from raw_{table} where {where} and dirt is not null "
                                "group by 1 order by 1").fetchall()),
             "expect": dict(q(f"select expect, count(*) from raw_{table} where {where} group by 1 order by 1").fetchall()),
+            # in-place dirt on the rows the warehouse must keep: it has to repair these, not reject them
+            "in_place_kept": dict(q(f"select dirt, count(*) from raw_{table} where {where} and dirt is not null "
+                                    "and copy_kind is null and expect in ('staged', 'version') "
+                                    "group by 1 order by 1").fetchall()),
         }
+        if table in ("customers_cdc", "events"):
+            name = "cdc_out_of_order" if table == "customers_cdc" else "late_arrival"
+            out["in_place"][name] = q(f"select count(*) from raw_{table} where {where} and copy_kind is null "
+                                      "and is_late").fetchone()[0]
+            # delivered in a later file than they happened (CDC: out of log order; web: late arrival)
+            out["late_kept"] = q(f"select count(*) from raw_{table} where {where} and copy_kind is null "
+                                 "and expect = 'staged' and is_late").fetchone()[0]
         return out
 
 

@@ -27,11 +27,10 @@ typed as (
         {{ parse_timestamp_utc('_loaded_at') }} as loaded_at,
         {{ load_date_from_path('filename') }} as load_date,
         filename as source_file,
-        {{ raw_values_json([
-            'product_id', 'sku', 'product_name',
-            landing_column(source('shop', 'products'), 'products', 'category'),
-            'brand', 'price', 'currency', 'updated_at', '_loaded_at',
-        ]) }} as raw_values
+        {{ raw_values_json(landing_raw_columns(source('shop', 'products'), [
+            'product_id', 'sku', 'product_name', 'category', 'brand', 'price', 'currency',
+            'updated_at', '_loaded_at',
+        ])) }} as raw_values
     from source
 
 ),

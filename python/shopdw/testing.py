@@ -1,0 +1,97 @@
+"""Test helpers: a throwaway warehouse (landing zone + DuckDB file + dbt target) in a folder."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+import duckdb
+
+from shopdw.generate import Result, generate_history, generate_next_day
+
+PROJECT_DIR = Path(__file__).resolve().parents[2]
+
+
+def dbt_executable() -> str:
+    candidate = Path(sys.executable).with_name("dbt")
+    return str(candidate) if candidate.exists() else "dbt"
+
+
+@dataclass
+class DbtResult:
+    returncode: int
+    output: str
+
+    @property
+    def ok(self) -> bool:
+        return self.returncode == 0
+
+
+@dataclass
+class Warehouse:
+    """A landing zone, a warehouse file and dbt's target/log folders under one root."""
+
+    root: Path
+
+    @property
+    def landing(self) -> Path:
+        return self.root / "landing"
+
+    @property
+    def path(self) -> Path:
+        return self.root / "warehouse.duckdb"
+
+    def env(self) -> dict[str, str]:
+        env = dict(os.environ)
+        env.update({
+            "SHOP_LANDING_DIR": str(self.landing),
+            "SHOP_WAREHOUSE_PATH": str(self.path),
+            "SHOP_DUCKDB_TEMP_DIR": str(self.root / "tmp"),
+            "DBT_PROFILES_DIR": str(PROJECT_DIR),
+            "DBT_TARGET_PATH": str(self.root / "target"),
+            "DBT_LOG_PATH": str(self.root / "logs"),
+            "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
+            "DBT_PARTIAL_PARSE": "false",
+        })
+        return env
+
+    def generate(self, scale: float = 0.05, days: int = 40, end_date: date = date(2026, 6, 30),
+                 seed: int = 42) -> Result:
+        return generate_history(self.landing, scale=scale, seed=seed, days=days, end_date=end_date,
+                                force=True, progress=False)
+
+    def next_day(self) -> Result:
+        return generate_next_day(self.landing, progress=False)
+
+    def manifest(self) -> dict:
+        return json.loads((self.landing / "_manifest.json").read_text())
+
+    def dbt(self, *args: str, vars: dict | None = None) -> DbtResult:
+        command = [dbt_executable(), *args]
+        if vars is not None:
+            command += ["--vars", json.dumps(vars)]
+        proc = subprocess.run(command, cwd=PROJECT_DIR, env=self.env(), capture_output=True, text=True,
+                              check=False)
+        return DbtResult(proc.returncode, proc.stdout + proc.stderr)
+
+    def build(self, *args: str, vars: dict | None = None) -> DbtResult:
+        result = self.dbt("build", *args, vars=vars)
+        if not result.ok:
+            raise AssertionError(f"dbt build failed:\n{result.output[-6000:]}")
+        return result
+
+    def query(self, sql: str, params: list | None = None) -> list[tuple]:
+        with duckdb.connect(str(self.path), read_only=True) as con:
+            return con.execute(sql, params or []).fetchall()
+
+    def scalar(self, sql: str, params: list | None = None):
+        return self.query(sql, params)[0][0]
+
+    def execute(self, sql: str) -> None:
+        with duckdb.connect(str(self.path)) as con:
+            con.execute(sql)

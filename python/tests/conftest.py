@@ -1,0 +1,20 @@
+from __future__ import annotations
+
+import pytest
+
+from shopdw.testing import Warehouse
+
+
+@pytest.fixture(scope="session")
+def built(tmp_path_factory) -> Warehouse:
+    """One small warehouse, generated and built once, shared by the read-only tests."""
+    warehouse = Warehouse(tmp_path_factory.mktemp("built"))
+    warehouse.generate()
+    warehouse.build()
+    return warehouse
+
+
+@pytest.fixture
+def warehouse(tmp_path) -> Warehouse:
+    """A fresh, empty warehouse folder for a test that changes things."""
+    return Warehouse(tmp_path)

@@ -1,0 +1,51 @@
+"""Each rule of the foundation fails when what it guards is broken."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+
+from shopdw.testing import Warehouse
+
+
+def test_an_undeclared_rename_stops_the_build_and_names_the_file_and_the_column(warehouse: Warehouse):
+    warehouse.generate(scale=0.02, days=6)
+    changed = warehouse.manifest()["schema_change"]["file"]
+    result = warehouse.dbt("build", vars={"landing_column_renames": {}})
+    assert not result.ok
+    assert "Landing files break the column contract of source table 'products'" in result.output
+    assert f"{changed}: column category has no value" in result.output
+    # the models reading the source are skipped, not built with a silent null column
+    assert "SKIP relation staging.base_shop__products" in result.output
+
+
+def test_row_accounting_fails_when_a_quarantined_row_is_lost(warehouse: Warehouse):
+    warehouse.generate(scale=0.02, days=6)
+    warehouse.build()
+    warehouse.execute("delete from audit.audit_quarantine where quarantine_key = ("
+                      "select min(quarantine_key) from audit.audit_quarantine "
+                      "where source_table = 'orders' and check_stage = 'staging')")
+    warehouse.execute("delete from audit.audit_quarantine where quarantine_key = ("
+                      "select min(quarantine_key) from audit.audit_quarantine "
+                      "where source_table = 'payments' and check_stage = 'integrity')")
+    assert warehouse.dbt("run", "-s", "audit_row_accounting").ok
+    result = warehouse.dbt("test", "-s", "audit_row_accounting")
+    assert not result.ok
+    assert "FAIL 1 row_accounting_balances__orders" in result.output
+    assert "FAIL 1 integrity_accounting_balances__payments" in result.output
+    assert "PASS row_accounting_balances__events" in result.output
+
+
+def test_source_freshness_reports_stale_landing_files(tmp_path):
+    yesterday = datetime.now(timezone.utc).date() - timedelta(days=1)
+    fresh = Warehouse(tmp_path / "fresh")
+    fresh.generate(scale=0.02, days=4, end_date=yesterday)
+    result = fresh.dbt("source", "freshness")
+    assert result.ok, result.output[-3000:]
+    assert "PASS freshness of shop.orders" in result.output
+
+    stale = Warehouse(tmp_path / "stale")
+    stale.generate(scale=0.02, days=4, end_date=yesterday - timedelta(days=5))
+    result = stale.dbt("source", "freshness")
+    assert not result.ok
+    assert "ERROR STALE freshness of shop.orders" in result.output
+    assert "ERROR STALE freshness of web.events" in result.output
