@@ -1,39 +1,93 @@
 {#
-    SQL listing the contract problems of a landing source's files, one row per
-    (source_file, column_name, problem). Used by the generic test
+    SQL listing the contract problems of the files of a landing source, one row per
+    (source_file, column_name, problem, severity). Used by the generic test
     landing_columns_match_contract, which documents the arguments.
+
+    CSV sources are read by position (explicit columns, no sniffing: sniffing every daily file
+    is orders of magnitude slower), so the header of every file is checked against the
+    contract first: position by position, a column must carry its contract name or a rename
+    declared in the var landing_column_renames; columns after the contract's last one are
+    appended columns. JSON sources are read by key, so a missing key shows as a required
+    column without any value in a file.
 #}
-{% macro landing_contract_problems_sql(model, table_name, required_columns, optional_columns, report) -%}
-    {%- set present = landing_columns(model) | reject('equalto', 'filename') | list -%}
+{% macro landing_contract_problems_sql(model, source_name, table_name, allow_appended_columns) -%}
+    {%- if not execute -%}
+        {#- the graph is only there at run time; at parse time any SQL of the right shape will do -#}
+        {{ return("select 'file' as source_file, 'column' as column_name, "
+            ~ "'problem' as problem, 'error' as severity") }}
+    {%- endif -%}
+    {%- set node = graph.sources['source.' ~ project_name ~ '.' ~ source_name ~ '.' ~ table_name] -%}
+    {%- set contract = [] -%}
+    {%- set required = [] -%}
+    {%- for column in node.columns.values() if column.name != 'filename' -%}
+        {%- do contract.append(column.name) -%}
+        {%- if not column.meta.get('optional', false) -%}{%- do required.append(column.name) -%}{%- endif -%}
+    {%- endfor -%}
     {%- set renames = var('landing_column_renames', {}).get(table_name, {}) -%}
-    {%- set known = required_columns + optional_columns -%}
-    {%- set checks = [] -%}
-    {%- if report == 'missing' -%}
-        {%- for column in required_columns -%}
-            {%- set counted = [] -%}
-            {%- for name in [column] + (renames | dictsort | selectattr(1, 'equalto', column) | map(attribute=0) | list) -%}
-                {%- if name in present -%}{%- do counted.append(adapter.quote('n__' ~ name)) -%}{%- endif -%}
-            {%- endfor -%}
-            {%- do checks.append((column, "'missing_required_column'",
-                (counted | join(' + ') ~ ' = 0') if counted else 'true')) -%}
-        {%- endfor -%}
-    {%- elif report == 'drift' -%}
-        {%- for column in present if column not in known -%}
-            {%- set problem = ("'renamed_column: " ~ column ~ " -> " ~ renames[column] ~ "'")
-                if column in renames else "'unexpected_column'" -%}
-            {%- do checks.append((column, problem, adapter.quote('n__' ~ column) ~ ' > 0')) -%}
-        {%- endfor -%}
-    {%- else -%}
-        {{ exceptions.raise_compiler_error("report must be 'missing' or 'drift', got " ~ report) }}
+    {%- set reader = modules.re.search("read_(csv|json)\\('([^']+)'", model | string) -%}
+    {%- if reader is none -%}
+        {{ exceptions.raise_compiler_error(
+            "landing_columns_match_contract needs a source read with read_csv or read_json, got " ~ model) }}
     {%- endif -%}
 
+    {%- if reader.group(1) == 'csv' %}
+    with
+
+    headers as (
+
+        select
+            filename as source_file,
+            list_transform(
+                string_split(split_part(replace(content, chr(13), ''), chr(10), 1), ','),
+                name -> trim(name, '"')
+            ) as header
+        from read_text('{{ reader.group(2) }}')
+
+    ),
+
+    problems as (
+
+        {%- for column in contract %}
+        {%- set aliases = renames | dictsort | selectattr(1, 'equalto', column) | map(attribute=0) | list %}
+        select
+            source_file,
+            '{{ column }}' as column_name,
+            case
+                when header[{{ loop.index }}] is null then 'missing_column'
+                {%- if aliases %}
+                when header[{{ loop.index }}] in ({{ string_literals(aliases) }})
+                    then 'renamed_column: ' || header[{{ loop.index }}] || ' -> {{ column }}'
+                {%- endif %}
+                else 'unexpected_column: found ' || header[{{ loop.index }}] || ' where {{ column }} belongs'
+            end as problem,
+            {%- if aliases %}
+            case when header[{{ loop.index }}] in ({{ string_literals(aliases) }}) then 'warn' else 'error' end
+            {%- else %}
+            'error'
+            {%- endif %} as severity
+        from headers
+        where header[{{ loop.index }}] is distinct from '{{ column }}'
+        union all
+        {%- endfor %}
+        select
+            source_file,
+            array_to_string(header[{{ contract | length + 1 }}:], ', ') as column_name,
+            'appended_columns' as problem,
+            '{{ 'warn' if allow_appended_columns else 'error' }}' as severity
+        from headers
+        where len(header) > {{ contract | length }}
+
+    )
+
+    select * from problems
+    {%- else %}
     with
 
     per_file as (
 
         select
-            {%- for column in present %}
-            count({{ adapter.quote(column) }}) as {{ adapter.quote('n__' ~ column) }},
+            {%- for column in required %}
+            count({{ column }}) as {{ adapter.quote('n__' ~ column) }},
             {%- endfor %}
             filename as source_file
         from {{ model }}
@@ -43,23 +97,21 @@
 
     problems as (
 
-        {%- for column, problem, condition in checks %}
+        {%- for column in required %}
         select
             source_file,
             '{{ column }}' as column_name,
-            {{ problem }} as problem
+            'missing_column' as problem,
+            'error' as severity
         from per_file
-        where {{ condition }}
+        where {{ adapter.quote('n__' ~ column) }} = 0
+        {%- if not loop.last %}
         union all
+        {%- endif %}
         {%- endfor %}
-        select
-            cast(null as {{ dbt.type_string() }}) as source_file,
-            cast(null as {{ dbt.type_string() }}) as column_name,
-            cast(null as {{ dbt.type_string() }}) as problem
-        from per_file
-        where 1 = 0
 
     )
 
     select * from problems
+    {%- endif %}
 {%- endmacro %}

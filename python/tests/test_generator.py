@@ -141,3 +141,18 @@ def test_manifest_is_valid_json_with_the_generator_config(tmp_path):
     manifest = json.loads((tmp_path / "_manifest.json").read_text())
     assert manifest["config"]["seed"] == 5
     assert manifest["first_load_date"] == "2026-03-29" and manifest["last_load_date"] == "2026-03-31"
+
+
+def test_each_csv_reader_lists_exactly_the_columns_the_source_declares():
+    """The positional readers' column lists and the YAML contracts are written twice: keep them equal."""
+    import re
+
+    import yaml
+
+    for path in (PROJECT_DIR / "models" / "staging").glob("*/_*__sources.yml"):
+        for source in yaml.safe_load(path.read_text())["sources"]:
+            for table in source["tables"]:
+                reader = table["config"]["meta"]["external_location"]
+                declared = [c["name"] for c in table["columns"] if c["name"] != "filename"]
+                read = re.findall(r"'(\w+)': 'VARCHAR'", reader)
+                assert read == declared, (source["name"], table["name"])

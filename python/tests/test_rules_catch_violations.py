@@ -12,8 +12,9 @@ def test_an_undeclared_rename_stops_the_build_and_names_the_file_and_the_column(
     changed = warehouse.manifest()["schema_change"]["file"]
     result = warehouse.dbt("build", vars={"landing_column_renames": {}})
     assert not result.ok
-    assert "Landing files break the column contract of source table 'products'" in result.output
-    assert f"{changed}: column category has no value" in result.output
+    assert "Landing files break the column contract of source shop.products" in result.output
+    assert (f"{changed}: column category (unexpected_column: found category_name where category belongs)"
+            in result.output)
     # the models reading the source are skipped, not built with a silent null column
     assert "SKIP relation staging.base_shop__products" in result.output
 
@@ -49,3 +50,38 @@ def test_source_freshness_reports_stale_landing_files(tmp_path):
     assert not result.ok
     assert "ERROR STALE freshness of shop.orders" in result.output
     assert "ERROR STALE freshness of web.events" in result.output
+
+
+def _rewrite_csv(path, transform) -> None:
+    import csv
+
+    with path.open() as handle:
+        rows = list(csv.reader(handle))
+    with path.open("w", newline="") as handle:
+        csv.writer(handle, lineterminator="\n").writerows(transform(row) for row in rows)
+
+
+def test_a_file_with_reordered_columns_stops_the_build_before_it_is_read(warehouse: Warehouse):
+    """CSV files are read by position: a swapped pair of columns must never land in the wrong place."""
+    warehouse.generate(scale=0.02, days=6)
+    path = sorted((warehouse.landing / "shop" / "payments").glob("*.csv"))[2]
+
+    def swap(row):
+        row[2], row[3] = row[3], row[2]  # payment_type <-> payment_method, header and values alike
+        return row
+
+    _rewrite_csv(path, swap)
+    result = warehouse.dbt("build", "-s", "+stg_shop__payments")
+    assert not result.ok
+    assert (f"{path}: column payment_type (unexpected_column: found payment_method where payment_type belongs)"
+            in result.output)
+    assert "SKIP relation staging.base_shop__payments" in result.output
+
+
+def test_an_appended_column_is_a_breach_where_the_contract_does_not_allow_it(warehouse: Warehouse):
+    warehouse.generate(scale=0.02, days=6)
+    path = sorted((warehouse.landing / "shop" / "orders").glob("*.csv"))[1]
+    _rewrite_csv(path, lambda row: row + (["coupon_code"] if row[0] == "order_id" else ["X1"]))
+    result = warehouse.dbt("test", "-s", "source:shop.orders")
+    assert not result.ok
+    assert f"{path}: column coupon_code (appended_columns)" in result.output

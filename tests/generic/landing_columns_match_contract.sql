@@ -1,42 +1,48 @@
 {#
-    Checks the columns of every file of a landing source against its contract.
+    Checks the columns of every file of a landing source against its contract: the columns
+    declared for the source table in its YAML (a column with meta optional: true may be empty).
 
     Arguments:
-      table_name        the source table, to look up its declared renames in the var
-                        landing_column_renames;
-      required_columns  columns that must have values in every file;
-      optional_columns  columns that may be empty or absent;
-      report            'missing' (default): a required column without a value in some file,
-                        even after the declared renames, means the column was dropped or
-                        renamed without notice. The test then stops with an error naming the
-                        files and the columns (and the build skips everything downstream);
-                        'drift': one row per file that uses a declared rename or carries a
-                        column outside the contract; the build absorbs these, the test reports
-                        them (run it with severity warn).
-
-    A landing reader with union_by_name gives a column that is absent from a file as null in
-    that file's rows, so "no value in the file" is how an absent column shows.
+      source_name, table_name  the source table (the test reads its contract from the graph);
+      allow_appended_columns   whether columns after the contract's last one are absorbed
+                               (reported as drift) or a contract breach (default false);
+      report                   'missing' (default): the breaches, i.e. a contract column that is
+                               missing, or holds another column than its own or a declared rename
+                               (var landing_column_renames), or an appended column that is not
+                               allowed. The test then stops with an error naming the files and
+                               the columns, and the build skips everything that reads the source:
+                               no model ever reads a file whose columns would land in the wrong
+                               place or as a silent null column.
+                               'drift': what the build absorbs but someone should know of:
+                               declared renames and allowed appended columns (severity warn).
 #}
-{% test landing_columns_match_contract(model, table_name, required_columns, optional_columns=[], report='missing') %}
+{% test landing_columns_match_contract(model, source_name, table_name, allow_appended_columns=false, report='missing') %}
 
-{%- set problems_sql = landing_contract_problems_sql(
-    model, table_name, required_columns, optional_columns, report) -%}
+{%- if report not in ('missing', 'drift') -%}
+    {{ exceptions.raise_compiler_error("report must be 'missing' or 'drift', got " ~ report) }}
+{%- endif -%}
+{%- set problems_sql = landing_contract_problems_sql(model, source_name, table_name, allow_appended_columns) -%}
+{%- set severity = 'error' if report == 'missing' else 'warn' -%}
 
-{%- if execute and report == 'missing' and var('introspect_landing', true) -%}
-    {%- set found = run_query(problems_sql ~ ' limit 20') -%}
+{%- if execute and report == 'missing' -%}
+    {%- set found = run_query(
+        "select source_file, column_name, problem from (" ~ problems_sql ~ ") as problems "
+        ~ "where severity = 'error' order by 1, 2 limit 20") -%}
     {%- if found.rows | length > 0 -%}
         {%- set lines = [] -%}
         {%- for row in found.rows -%}
-            {%- do lines.append(row[0] ~ ': column ' ~ row[1] ~ ' has no value (' ~ row[2] ~ ')') -%}
+            {%- do lines.append(row[0] ~ ': column ' ~ row[1] ~ ' (' ~ row[2] ~ ')') -%}
         {%- endfor -%}
         {{ exceptions.raise_compiler_error(
-            "Landing files break the column contract of source table '" ~ table_name ~ "':\n  "
+            "Landing files break the column contract of source " ~ source_name ~ "." ~ table_name ~ ":\n  "
             ~ lines | join("\n  ")
-            ~ "\nIf the column was renamed, declare it in the var landing_column_renames; "
+            ~ "\nIf a column was renamed, declare it in the var landing_column_renames; "
             ~ "otherwise fix the files.") }}
     {%- endif -%}
 {%- endif -%}
 
-{{ problems_sql }}
+select source_file, column_name, problem
+from ({{ problems_sql }}) as problems
+where severity = '{{ severity }}'
 
 {% endtest %}

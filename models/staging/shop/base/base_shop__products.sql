@@ -15,7 +15,7 @@ typed as (
         {#- the category code is the display name in snake case: ' Home & kitchen' -> home_kitchen #}
         trim(
             regexp_replace(
-                {{ clean_code(landing_column(source('shop', 'products'), 'products', 'category')) }},
+                {{ clean_code('category') }},
                 '[^a-z0-9]+', '_', 'g'
             ),
             '_'
@@ -27,10 +27,10 @@ typed as (
         {{ parse_timestamp_utc('_loaded_at') }} as loaded_at,
         {{ load_date_from_path('filename') }} as load_date,
         filename as source_file,
-        {{ raw_values_json(landing_raw_columns(source('shop', 'products'), [
+        {{ raw_values_json([
             'product_id', 'sku', 'product_name', 'category', 'brand', 'price', 'currency',
             'updated_at', '_loaded_at',
-        ])) }} as raw_values
+        ]) }} as raw_values
     from source
 
 ),
