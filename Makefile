@@ -58,7 +58,8 @@ docs-serve: docs ## serve the docs on http://localhost:8080
 test: install lint pytest ## sqlfluff lint (0 violations), then pytest
 
 lint: install ## sqlfluff lint of the SQL (dbt templater)
-	$(BIN)/sqlfluff lint models analyses snapshots tests
+	@mkdir -p target
+	SHOP_WAREHOUSE_PATH=$(CURDIR)/target/sqlfluff.duckdb $(BIN)/sqlfluff lint models analyses snapshots tests
 
 pytest: install ## the pytest suite (throwaway warehouses from small generated data)
 	$(BIN)/pytest python/tests
