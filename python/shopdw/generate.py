@@ -79,9 +79,8 @@ def _write(root: Path, cfg: WorldConfig, days: list[int], progress: bool, previo
 
     world = simulate_world(cfg, progress=step)
     landing = Landing(world, last_history_day=day_number(cfg.start_date) + cfg.days - 1)
+    del world
     landing.build(progress=step)
-    for table in TABLES:
-        landing.con.execute(f"create or replace table raw_{table} as select * from raw_{table} order by file_day")
 
     rows = 0
     for day in days:

@@ -25,6 +25,7 @@ Dirt comes in three forms, each counted in the manifest:
 from __future__ import annotations
 
 import json
+import tempfile
 from collections.abc import Callable
 from dataclasses import asdict
 from datetime import date, timedelta
@@ -185,11 +186,15 @@ def to_arrow(cols: dict[str, np.ndarray]) -> pa.Table:
 class Landing:
     """Builds every raw table of the world in DuckDB, then writes them a load day at a time."""
 
-    def __init__(self, world: World, last_history_day: int):
+    def __init__(self, world: World, last_history_day: int, memory_limit: str = "3GB"):
         self.world = world
         self.cfg: WorldConfig = world.config
         self.con = duckdb.connect()
         self.con.execute("set TimeZone = 'UTC'")
+        # bounded memory: at SF10+ the tables spill to disk rather than fill the machine
+        self._spill = tempfile.TemporaryDirectory(prefix="shopdw-")
+        self.con.execute(f"set memory_limit = '{memory_limit}'")
+        self.con.execute(f"set temp_directory = '{self._spill.name}'")
         self.rng = np.random.default_rng([self.cfg.seed, 7])
         self.last_history_day = last_history_day
         self.schema_change_day = int(self.cfg.start_ts // DAY) + max(1, self.cfg.days // 2)
@@ -198,6 +203,7 @@ class Landing:
     # copy_kind, dirt (in-place class or null) and expect (what the warehouse must do with it)
 
     def build(self, progress: Callable[[str], None] | None = None) -> None:
+        """Create the raw_<table> views: formatted text rows, computed when a day is written."""
         for name, step in [
             ("customers_cdc", self._customers),
             ("products", self._products),
@@ -207,9 +213,14 @@ class Landing:
             if progress:
                 progress(f"format {name}")
             step()
+        self.world = None  # the numpy arrays are in DuckDB now
 
     def _register(self, name: str, cols: dict[str, np.ndarray]) -> None:
-        self.con.register(f"src_{name}", to_arrow(cols))
+        """Store the numeric rows, sorted by load day so that each day's read skips the rest."""
+        self.con.register("incoming", to_arrow(cols))
+        self.con.execute(f"create table src_{name} as select * from incoming order by file_day")
+        self.con.unregister("incoming")
+        cols.clear()
 
     def _hist(self, file_day: np.ndarray) -> np.ndarray:
         return file_day <= self.last_history_day
@@ -248,7 +259,7 @@ class Landing:
         country_codes = [c[0] for c in ref.COUNTRIES]
         cities = [city for c in ref.COUNTRIES for city in c[5]]
         self.con.execute(f"""
-            create table raw_customers_cdc as
+            create view raw_customers_cdc as
             select
                 lsn,
                 ({_list_literal(['r', 'c', 'u', 'd'])})[op + 1] as op,
@@ -298,7 +309,7 @@ class Landing:
         self._register("products", cols)
         cat_names = [c[1] for c in ref.CATEGORIES]
         self.con.execute(f"""
-            create table raw_products as
+            create view raw_products as
             select
                 case when copy_kind = 'missing_key' then null else product_id end as product_id,
                 'SKU-' || lpad(product_id::varchar, 6, '0') as sku,
@@ -319,7 +330,8 @@ class Landing:
                 case when copy_kind = 'duplicate_row' then 'duplicate'
                      when copy_kind is not null then copy_kind
                      else 'version' end as expect,
-                product_id as entity_id
+                product_id as entity_id,
+                variant
             from src_products
         """)
 
@@ -393,7 +405,7 @@ class Landing:
         ts_cols = ",\n".join(
             f"{ts_sql(f'{s}_ts', 'style', 'utc_offset')} as {s}_at" for s in ref.ORDER_STATUSES if s != "placed")
         self.con.execute(f"""
-            create table raw_orders as
+            create view raw_orders as
             select
                 case when copy_kind = 'missing_key' and variant % 2 = 0 then null else order_id end as order_id,
                 case when copy_kind = 'missing_key' and variant % 2 = 1 then null else customer_id end as customer_id,
@@ -419,7 +431,8 @@ class Landing:
                      when copy_kind is not null then copy_kind
                      else 'version' end as expect,
                 entity,
-                order_id as entity_id
+                order_id as entity_id,
+                variant
             from src_orders
         """)
 
@@ -433,7 +446,7 @@ class Landing:
         cols = with_copies(rng, cols, "order_items", hist, eligible=item_entity == "")
         self._register("order_items", cols)
         self.con.execute(f"""
-            create table raw_order_items as
+            create view raw_order_items as
             select
                 case when copy_kind = 'missing_key' and variant % 3 = 0 then null else order_item_id end as order_item_id,
                 case when copy_kind = 'missing_key' and variant % 3 = 1 then null else order_id end as order_id,
@@ -450,7 +463,8 @@ class Landing:
                      when copy_kind is not null then copy_kind
                      else 'staged' end as expect,
                 entity,
-                order_item_id as entity_id
+                order_item_id as entity_id,
+                variant
             from src_order_items
         """)
 
@@ -467,7 +481,7 @@ class Landing:
         cols = with_copies(rng, cols, "payments", hist, eligible=pay_entity == "")
         self._register("payments", cols)
         self.con.execute(f"""
-            create table raw_payments as
+            create view raw_payments as
             select
                 case when copy_kind = 'missing_key' and variant % 2 = 0 then null else payment_id end as payment_id,
                 case when copy_kind = 'missing_key' and variant % 2 = 1 then null else order_id end as order_id,
@@ -487,7 +501,8 @@ class Landing:
                      when copy_kind is not null then copy_kind
                      else 'staged' end as expect,
                 entity,
-                payment_id as entity_id
+                payment_id as entity_id,
+                variant
             from src_payments
         """)
 
@@ -518,7 +533,7 @@ class Landing:
               f"else {lookup_sql(f'(hash(visitor // 4 * 4, 6) % {len(ref.USER_AGENTS)})::int', ref.USER_AGENTS)} end")
         future = f"received_ts + (30 + variant % 400) * {DAY}"
         self.con.execute(f"""
-            create table raw_events as
+            create view raw_events as
             with typed as (
                 select *, {offset} as tz_offset,
                     {lookup_sql('event_type', ref.EVENT_TYPES)} as event_type_name
@@ -554,7 +569,8 @@ class Landing:
                      when copy_kind is not null then copy_kind
                      else 'staged' end as expect,
                 visitor >= 2000000000 as is_bot,
-                event_no as entity_id
+                event_no as entity_id,
+                variant
             from typed
         """)
 
@@ -570,7 +586,7 @@ class Landing:
     META_COLUMNS = ["file_day", "copy_kind", "dirt", "expect", "entity", "entity_id", "variant", "is_bot", "is_late"]
 
     def columns(self, table: str) -> list[str]:
-        names = [r[0] for r in self.con.execute(f"describe raw_{table}").fetchall()]
+        names = [r[0] for r in self.con.execute(f"select * from raw_{table} limit 0").description]
         cols = [c for c in names if c not in self.META_COLUMNS]
         if table == "products":
             cols.remove("color")
@@ -586,7 +602,7 @@ class Landing:
         else:
             select_list = cols
         # CDC feeds arrive out of log order; everything else in a stable, shuffled-by-hash order
-        order = "hash(lsn, variant)" if table == "customers_cdc" else "hash(entity_id, copy_kind)"
+        order = "hash(lsn, variant), variant" if table == "customers_cdc" else "hash(entity_id, copy_kind), variant"
         query = f"select {', '.join(select_list)} from raw_{table} where file_day = {day} order by {order}"
         count = self.con.execute(f"select count(*) from raw_{table} where file_day = {day}").fetchone()[0]
         if count == 0 and table != "products":
