@@ -4,13 +4,13 @@
     landing_columns_match_contract, which documents the arguments.
 
     CSV sources are read by position (explicit columns, no sniffing: sniffing every daily file
-    is orders of magnitude slower), so the header of every file is checked against the
-    contract first: position by position, a column must carry its contract name or a rename
+    is orders of magnitude slower), so the header of every file (base_landing__csv_headers)
+    is checked against the contract first: position by position, a column must carry its contract name or a rename
     declared in the var landing_column_renames; columns after the contract's last one are
     appended columns. JSON sources are read by key, so a missing key shows as a required
     column without any value in a file.
 #}
-{% macro landing_contract_problems_sql(model, source_name, table_name, allow_appended_columns) -%}
+{% macro landing_contract_problems_sql(model, source_name, table_name, allow_appended_columns, file_format) -%}
     {%- if not execute -%}
         {#- the graph is only there at run time; at parse time any SQL of the right shape will do -#}
         {{ return("select 'file' as source_file, 'column' as column_name, "
@@ -24,24 +24,16 @@
         {%- if not column.meta.get('optional', false) -%}{%- do required.append(column.name) -%}{%- endif -%}
     {%- endfor -%}
     {%- set renames = var('landing_column_renames', {}).get(table_name, {}) -%}
-    {%- set reader = modules.re.search("read_(csv|json)\\('([^']+)'", model | string) -%}
-    {%- if reader is none -%}
-        {{ exceptions.raise_compiler_error(
-            "landing_columns_match_contract needs a source read with read_csv or read_json, got " ~ model) }}
-    {%- endif -%}
-
-    {%- if reader.group(1) == 'csv' %}
+    {%- if file_format == 'csv' %}
     with
 
     headers as (
 
         select
-            filename as source_file,
-            list_transform(
-                string_split(split_part(replace(content, chr(13), ''), chr(10), 1), ','),
-                name -> trim(name, '"')
-            ) as header
-        from read_text('{{ reader.group(2) }}')
+            source_file,
+            header
+        from {{ ref('base_landing__csv_headers') }}
+        where source_name = '{{ source_name }}' and source_table = '{{ table_name }}'
 
     ),
 

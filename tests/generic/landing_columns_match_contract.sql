@@ -2,8 +2,15 @@
     Checks the columns of every file of a landing source against its contract: the columns
     declared for the source table in its YAML (a column with meta optional: true may be empty).
 
+    Where it goes: for a JSON source, on the source itself (file_format json: every required
+    key must have a value in every file); for a CSV source, on the model
+    base_landing__csv_headers (file_format csv: every file's header is compared with the
+    contract position by position). The CSV base models depend on that model, so a breach
+    found there skips every model that would read the files.
+
     Arguments:
       source_name, table_name  the source table (the test reads its contract from the graph);
+      file_format              'csv' or 'json' (default), as above;
       allow_appended_columns   whether columns after the contract's last one are absorbed
                                (reported as drift) or a contract breach (default false);
       report                   'missing' (default): the breaches, i.e. a contract column that is
@@ -16,12 +23,13 @@
                                'drift': what the build absorbs but someone should know of:
                                declared renames and allowed appended columns (severity warn).
 #}
-{% test landing_columns_match_contract(model, source_name, table_name, allow_appended_columns=false, report='missing') %}
+{% test landing_columns_match_contract(model, source_name, table_name, file_format='json', allow_appended_columns=false, report='missing') %}
 
 {%- if report not in ('missing', 'drift') -%}
     {{ exceptions.raise_compiler_error("report must be 'missing' or 'drift', got " ~ report) }}
 {%- endif -%}
-{%- set problems_sql = landing_contract_problems_sql(model, source_name, table_name, allow_appended_columns) -%}
+{%- set problems_sql = landing_contract_problems_sql(
+    model, source_name, table_name, allow_appended_columns, file_format) -%}
 {%- set severity = 'error' if report == 'missing' else 'warn' -%}
 
 {%- if execute and report == 'missing' -%}

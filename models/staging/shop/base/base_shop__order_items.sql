@@ -1,3 +1,6 @@
+{#- read by position: only after the landing contract tests have checked every header -#}
+-- depends_on: {{ ref('base_landing__csv_headers') }}
+
 with
 
 source as (

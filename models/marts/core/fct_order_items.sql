@@ -1,0 +1,117 @@
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='delete+insert',
+        unique_key='order_id',
+        on_schema_change='fail',
+    )
+}}
+
+-- depends_on: {{ ref('stg_shop__customer_changes') }}
+
+with
+
+order_items as (
+
+    select * from {{ ref('int_shop__order_items_checked') }}
+    where integrity_reason is null
+
+),
+
+orders as (
+
+    select * from {{ ref('int_shop__orders_checked') }}
+    where integrity_reason is null
+
+),
+
+customers as (
+
+    select * from {{ ref('dim_customers') }}
+
+),
+
+products as (
+
+    select * from {{ ref('dim_products') }}
+
+),
+
+exchange_rates as (
+
+    select * from {{ ref('currency_exchange_rates') }}
+
+),
+
+{% if is_incremental() %}
+customer_changes as (
+
+    select * from {{ ref('stg_shop__customer_changes') }}
+
+),
+
+{#- every order touched by a load since the watermark: new lines, a new version of the order
+    (a line can wait for its order), or a change of its customer (a CDC event delivered late
+    can change which customer version was valid when the order was placed) #}
+orders_to_refresh as (
+
+    select order_items.order_id
+    from order_items
+    where order_items.loaded_at > {{ incremental_since('input_loaded_at') }}
+    union
+    select orders.order_id
+    from orders
+    where orders.loaded_at > {{ incremental_since('input_loaded_at') }}
+    union
+    select orders.order_id
+    from orders
+    inner join customer_changes
+        on orders.customer_id = customer_changes.customer_id
+    where customer_changes.loaded_at > {{ incremental_since('input_loaded_at') }}
+
+),
+
+{% endif %}
+final as (
+
+    select
+        order_items.order_item_id,
+        order_items.order_id,
+        customers.customer_key,
+        products.product_key,
+        orders.customer_id,
+        order_items.product_id,
+        cast(orders.placed_at as date) as order_date,
+        {{ date_key('orders.placed_at') }} as order_date_key,
+        orders.placed_at,
+        order_items.quantity,
+        orders.currency,
+        order_items.unit_price,
+        order_items.discount_amount,
+        order_items.line_amount,
+        cast(order_items.line_amount * exchange_rates.rate_to_usd as decimal(18, 2)) as line_amount_usd,
+        greatest(order_items.loaded_at, orders.loaded_at) as input_loaded_at
+    from order_items
+    inner join orders
+        on order_items.order_id = orders.order_id
+    left join customers
+        on
+            orders.customer_id = customers.customer_id
+            and orders.placed_at >= customers.valid_from
+            and orders.placed_at < customers.valid_to
+    left join products
+        on
+            order_items.product_id = products.product_id
+            and orders.placed_at >= products.valid_from
+            and orders.placed_at < products.valid_to
+    left join exchange_rates
+        on
+            orders.currency = exchange_rates.currency_code
+            and cast({{ dbt.date_trunc('month', 'orders.placed_at') }} as date) = exchange_rates.rate_month
+    {%- if is_incremental() %}
+    where order_items.order_id in (select orders_to_refresh.order_id from orders_to_refresh)
+    {%- endif %}
+
+)
+
+select * from final

@@ -1,0 +1,132 @@
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='delete+insert',
+        unique_key='anonymous_id',
+        on_schema_change='fail',
+    )
+}}
+
+-- depends_on: {{ ref('int_web__identity_map') }}
+-- depends_on: {{ ref('stg_shop__customer_changes') }}
+
+{# Rebuilt per visitor, like fct_web_events, and from it; its own watermark, so a run that
+    stopped after fct_web_events but before this model is caught up by the next run. #}
+
+with
+
+web_events as (
+
+    select * from {{ ref('fct_web_events') }}
+
+),
+
+{% if is_incremental() %}
+customer_changes as (
+
+    select * from {{ ref('stg_shop__customer_changes') }}
+
+),
+
+identity_map as (
+
+    select * from {{ ref('int_web__identity_map') }}
+
+),
+
+visitors_to_refresh as (
+
+    select web_events.anonymous_id
+    from web_events
+    where web_events.loaded_at > {{ incremental_since('last_loaded_at') }}
+    union
+    select identity_map.anonymous_id
+    from identity_map
+    inner join customer_changes
+        on identity_map.customer_id = customer_changes.customer_id
+    where customer_changes.loaded_at > {{ incremental_since('last_loaded_at') }}
+
+),
+
+visitor_events as (
+
+    select web_events.*
+    from web_events
+    inner join visitors_to_refresh
+        on web_events.anonymous_id = visitors_to_refresh.anonymous_id
+
+),
+{% else %}
+visitor_events as (
+
+    select * from web_events
+
+),
+{% endif %}
+
+first_events as (
+
+    select
+        session_id,
+        customer_key,
+        row_number() over (partition by session_id order by occurred_at, event_id) as event_rank
+    from visitor_events
+
+),
+
+session_totals as (
+
+    select
+        session_id,
+        anonymous_id,
+        min(session_number) as session_number,
+        max(customer_id) as customer_id,
+        min(occurred_at) as session_started_at,
+        max(occurred_at) as session_ended_at,
+        count(*) as event_count,
+        sum(case when event_type = 'page_view' then 1 else 0 end) as page_view_count,
+        sum(case when event_type = 'product_view' then 1 else 0 end) as product_view_count,
+        sum(case when event_type = 'add_to_cart' then 1 else 0 end) as add_to_cart_count,
+        sum(case when event_type = 'remove_from_cart' then 1 else 0 end) as remove_from_cart_count,
+        sum(case when event_type = 'checkout' then 1 else 0 end) > 0 as has_checkout,
+        sum(case when event_type = 'purchase' then 1 else 0 end) > 0 as has_purchase,
+        max(case when is_logged_in then 1 else 0 end) = 1 as has_login,
+        max(loaded_at) as last_loaded_at
+    from visitor_events
+    group by 1, 2
+
+),
+
+final as (
+
+    select
+        session_totals.session_id,
+        session_totals.anonymous_id,
+        session_totals.session_number,
+        session_totals.customer_id,
+        first_events.customer_key,
+        session_totals.session_started_at,
+        session_totals.session_ended_at,
+        cast(session_totals.session_started_at as date) as session_date,
+        {{ date_key('session_totals.session_started_at') }} as session_date_key,
+        {{ dbt.datediff('session_totals.session_started_at', 'session_totals.session_ended_at', 'second') }}
+            as duration_seconds,
+        session_totals.event_count,
+        session_totals.page_view_count,
+        session_totals.product_view_count,
+        session_totals.add_to_cart_count,
+        session_totals.remove_from_cart_count,
+        session_totals.has_checkout,
+        session_totals.has_purchase,
+        session_totals.has_login,
+        session_totals.add_to_cart_count > 0 and not session_totals.has_purchase as is_cart_abandoned,
+        session_totals.last_loaded_at
+    from session_totals
+    inner join first_events
+        on
+            session_totals.session_id = first_events.session_id
+            and first_events.event_rank = 1
+
+)
+
+select * from final
