@@ -17,7 +17,7 @@ export DBT_PROFILES_DIR ?= $(CURDIR)
 export DBT_SEND_ANONYMOUS_USAGE_STATS := false
 DBT := $(BIN)/dbt
 
-.PHONY: help install run generate next-day build freshness docs docs-serve test lint pytest lock clean
+.PHONY: help install run generate next-day daily build freshness docs docs-serve test lint pytest lock clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -41,6 +41,11 @@ generate: install ## write SCALE/SEED/DAYS of raw loads into the landing zone (r
 
 next-day: install ## add the next day's loads to the landing zone
 	$(BIN)/shopdw next-day --out $(SHOP_LANDING_DIR)
+
+daily: install ## the nightly job: next day's loads, then snapshot + incremental build + tests
+	$(BIN)/shopdw next-day --out $(SHOP_LANDING_DIR)
+	@mkdir -p $(dir $(SHOP_WAREHOUSE_PATH)) $(SHOP_DUCKDB_TEMP_DIR)
+	$(DBT) build
 
 build: install ## dbt build (seeds, models, snapshots, tests) into the warehouse
 	@mkdir -p $(dir $(SHOP_WAREHOUSE_PATH)) $(SHOP_DUCKDB_TEMP_DIR)

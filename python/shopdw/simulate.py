@@ -158,9 +158,13 @@ def simulate_customers(rng: np.random.Generator, cfg: WorldConfig, world: World)
     activity = rng.gamma(0.9, 1.0, n)
     active_from = np.maximum(signup, start)
     churn_at = active_from + (rng.exponential(420, n) * DAY).astype(np.int64)
-    deleted = rng.random(n) < 0.04
-    delete_at = churn_at + (rng.uniform(7, 90, n) * DAY).astype(np.int64)
+    # account deletion requests (GDPR) arrive at a steady rate; a customer stops buying
+    # some days before asking to be deleted
+    deleted = rng.random(n) < 0.06
+    delete_from = active_from + 2 * DAY
+    delete_at = (delete_from + rng.random(n) * np.maximum(hend - delete_from, 0)).astype(np.int64)
     delete_at = np.where(deleted & (delete_at < hend), delete_at, np.iinfo(np.int64).max)
+    churn_at = np.minimum(churn_at, delete_at - (rng.uniform(1, 30, n) * DAY).astype(np.int64))
     devices = 1 + (rng.random(n) < 0.35).astype(np.int64)
 
     world.customers = {
@@ -228,8 +232,8 @@ def simulate_products(rng: np.random.Generator, cfg: WorldConfig, world: World) 
     ).astype(np.int64)
     created = np.sort(created)
     is_new = created >= start
-    discontinued = rng.random(n) < 0.10
-    disc_from = np.maximum(created, start) + 20 * DAY
+    discontinued = rng.random(n) < 0.20
+    disc_from = np.maximum(created, start) + 3 * DAY
     disc_at = (disc_from + rng.random(n) * np.maximum(hend - disc_from, 0)).astype(np.int64)
     disc_at = np.where(discontinued & (disc_at < hend), disc_at, np.iinfo(np.int64).max)
     category0 = rng.integers(0, len(ref.CATEGORIES), n)
