@@ -151,8 +151,10 @@ def simulate_customers(rng: np.random.Generator, cfg: WorldConfig, world: World)
     is_pre = (np.arange(n_pre + n_new) < n_pre)[order]
     n = len(signup)
 
-    is_test = rng.random(n) < 0.005
-    is_test[rng.choice(n, size=min(n, 3), replace=False)] = True
+    # internal QA accounts: existing accounts that place test orders all the time
+    is_test = rng.random(n) < 0.0005
+    existing = np.flatnonzero(is_pre)
+    is_test[rng.choice(existing, size=min(len(existing), 3), replace=False)] = True
     country0 = weighted_pick(rng.random(n), ref.COUNTRY_WEIGHTS)
     segment0 = weighted_pick(rng.random(n), [0.7, 0.22, 0.08])
     activity = rng.gamma(0.9, 1.0, n)
@@ -165,6 +167,8 @@ def simulate_customers(rng: np.random.Generator, cfg: WorldConfig, world: World)
     delete_at = (delete_from + rng.random(n) * np.maximum(hend - delete_from, 0)).astype(np.int64)
     delete_at = np.where(deleted & (delete_at < hend), delete_at, np.iinfo(np.int64).max)
     churn_at = np.minimum(churn_at, delete_at - (rng.uniform(1, 30, n) * DAY).astype(np.int64))
+    churn_at = np.where(is_test, hend + 365 * DAY, churn_at)
+    delete_at = np.where(is_test, np.iinfo(np.int64).max, delete_at)
     devices = 1 + (rng.random(n) < 0.35).astype(np.int64)
 
     world.customers = {
@@ -339,8 +343,11 @@ def simulate_orders(rng: np.random.Generator, cfg: WorldConfig, world: World) ->
     length = np.maximum(win_to - win_from, 0).astype(np.float64)
     hist_len = np.maximum(np.minimum(win_to, hist_end) - win_from, 0).astype(np.float64)
     target = 100_000 * cfg.scale * cfg.days / 365
-    per_second = target / max(float((c["activity"] * hist_len).sum()), 1.0)
-    n_orders = rng.poisson(c["activity"] * per_second * length)
+    real = ~c["is_test"]
+    per_second = target / max(float((c["activity"] * hist_len * real).sum()), 1.0)
+    # QA accounts order at a fixed pace (one test order every two days), outside real demand
+    rate = np.where(real, c["activity"] * per_second, 0.5 / DAY)
+    n_orders = rng.poisson(rate * length)
     cust = np.repeat(c["idx"], n_orders)
     placed = (win_from[cust] + rng.random(len(cust)) * length[cust]).astype(np.int64)
     order = np.argsort(placed, kind="stable")
