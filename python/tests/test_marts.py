@@ -87,3 +87,30 @@ def test_a_build_killed_midway_then_rerun_equals_an_uninterrupted_build(tmp_path
 
     interrupted.build()
     assert mart_differences(clean.path, interrupted.path) == {table: 0 for table in MART_TABLES}
+
+
+def test_an_order_rejected_after_it_was_accepted_leaves_the_incremental_facts(tmp_path):
+    """A customer whose email moves to the QA domain becomes a test account: its orders, already
+    in the incremental fct_order_items, must go, as a full refresh would drop them."""
+    import json
+
+    warehouse = Warehouse(tmp_path / "incremental")
+    warehouse.generate(scale=0.05, days=10)
+    warehouse.build()
+    customer_id, lines = warehouse.query(
+        "select customer_id, count(*) from marts.fct_order_items group by 1 order by 2 desc limit 1")[0]
+    assert lines > 0
+    change = {"lsn": "999999999", "op": "u", "committed_at": "2026-07-01T09:00:00Z",
+              "customer_id": str(customer_id), "email": f"qa{customer_id}@qa.example-shop.internal",
+              "first_name": "Q", "last_name": "A", "phone": "+1-202-555-0100", "city": "Berlin",
+              "country_code": "DE", "segment": "standard", "signed_up_at": "2024-01-01T00:00:00Z",
+              "_loaded_at": "2026-07-02T02:00:00Z"}
+    (warehouse.landing / "shop" / "customers_cdc" / "2026-07-01.jsonl").write_text(json.dumps(change) + "\n")
+    warehouse.build()
+    assert warehouse.scalar("select count(*) from marts.fct_order_items where customer_id = ?", [customer_id]) == 0
+
+    rebuilt = Warehouse(tmp_path / "rebuilt")
+    clone_landing(warehouse, rebuilt)
+    copy_table(warehouse.path, rebuilt.path, "snapshots", "snp_shop__products")
+    rebuilt.build("--full-refresh")
+    assert mart_differences(warehouse.path, rebuilt.path) == {table: 0 for table in MART_TABLES}

@@ -4,6 +4,9 @@
         incremental_strategy='delete+insert',
         unique_key='order_id',
         on_schema_change='fail',
+        post_hook=[
+            "{{ delete_orders_no_longer_accepted(this) }}",
+        ],
     )
 }}
 
