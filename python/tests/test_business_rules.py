@@ -1,0 +1,65 @@
+"""Each business rule fails on the violation it names; failing rows are kept in the audit schema."""
+
+from __future__ import annotations
+
+import shutil
+
+import pytest
+
+from shopdw.testing import Warehouse
+
+RULES = {
+    "assert_order_total_equals_items_minus_discounts_plus_shipping":
+        "update marts.fct_orders set order_total = order_total + 0.01 "
+        "where order_id = (select min(order_id) from marts.fct_orders)",
+    "assert_delivered_orders_are_paid":
+        "delete from marts.fct_payments where payment_type = 'charge' and order_id = "
+        "(select min(order_id) from marts.fct_orders where is_delivered)",
+    "assert_refunds_never_exceed_payments":
+        "insert into marts.fct_payments select * replace (payment_id + 100000000 as payment_id, "
+        "'refund' as payment_type, amount * 2 as amount) from marts.fct_payments where payment_id = "
+        "(select min(payment_id) from marts.fct_payments where payment_type = 'charge' and is_succeeded)",
+    "assert_no_order_before_customer_signup":
+        "update marts.fct_orders set placed_at = timestamp '2001-01-01 00:00:00' "
+        "where order_id = (select min(order_id) from marts.fct_orders)",
+    "assert_order_status_timestamps_in_order":
+        "update marts.fct_orders set delivered_at = shipped_at - interval 1 day "
+        "where order_id = (select min(order_id) from marts.fct_orders where delivered_at is not null)",
+    "assert_web_purchases_reconcile_within_tolerance":
+        "update marts.fct_web_events set order_id = order_id + 100000000 where event_type = 'purchase'",
+}
+
+
+@pytest.fixture
+def copy(built: Warehouse, tmp_path) -> Warehouse:
+    copy = Warehouse(tmp_path)
+    shutil.copytree(built.landing, copy.landing)
+    shutil.copy(built.path, copy.path)
+    return copy
+
+
+def test_every_business_rule_holds_on_the_built_warehouse(built: Warehouse):
+    result = built.dbt("test", "-s", *RULES, "assert_web_purchases_match_orders")
+    assert result.ok, result.output[-3000:]
+    for rule in RULES:
+        assert f"PASS {rule}" in result.output, rule
+
+
+@pytest.mark.parametrize("rule", sorted(RULES))
+def test_each_business_rule_fails_on_its_violation(copy: Warehouse, rule: str):
+    copy.execute(RULES[rule])
+    result = copy.dbt("test", "-s", rule)
+    assert not result.ok
+    assert any(line.split("FAIL ", 1)[1].split(" ", 1)[1].startswith(rule)
+               for line in result.output.splitlines() if "FAIL " in line and " of " in line), rule
+    # the failing rows can be queried in the audit schema
+    assert copy.scalar(f"select count(*) from audit.{rule}") >= 1
+
+
+def test_unmatched_purchases_warn_row_by_row_within_the_tolerance(copy: Warehouse):
+    copy.execute("update marts.fct_web_events set order_id = order_id + 100000000 where event_id = "
+                 "(select min(event_id) from marts.fct_web_events where event_type = 'purchase')")
+    result = copy.dbt("test", "-s", "assert_web_purchases_match_orders", "assert_web_purchases_reconcile_within_tolerance")
+    assert result.ok
+    assert "WARN 1 assert_web_purchases_match_orders" in result.output
+    assert "PASS assert_web_purchases_reconcile_within_tolerance" in result.output
