@@ -63,3 +63,16 @@ def test_unmatched_purchases_warn_row_by_row_within_the_tolerance(copy: Warehous
     assert result.ok
     assert "WARN 1 assert_web_purchases_match_orders" in result.output
     assert "PASS assert_web_purchases_reconcile_within_tolerance" in result.output
+
+
+def test_every_run_appends_its_test_results_to_the_history(copy: Warehouse):
+    before = copy.scalar("select count(distinct invocation_id) from audit.dq_test_results")
+    copy.execute(RULES["assert_refunds_never_exceed_payments"])
+    copy.dbt("test", "-s", "assert_refunds_never_exceed_payments", "assert_delivered_orders_are_paid")
+    rows = dict(copy.query("select test_name, status from audit.dq_test_results where invocation_id = "
+                           "(select max_by(invocation_id, run_started_at) from audit.dq_test_results)"))
+    assert rows == {"assert_refunds_never_exceed_payments": "fail", "assert_delivered_orders_are_paid": "pass"}
+    assert copy.scalar("select count(distinct invocation_id) from audit.dq_test_results") == before + 1
+    assert copy.dbt("run", "-s", "dq_test_results_daily").ok
+    assert copy.scalar("select fail_count from quality.dq_test_results_daily "
+                       "where test_name = 'assert_refunds_never_exceed_payments'") == 1
