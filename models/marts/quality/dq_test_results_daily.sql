@@ -37,7 +37,7 @@ final as (
         cast(sum(case when status = 'warn' then 1 else 0 end) as {{ dbt.type_bigint() }}) as warn_count,
         cast(sum(case when status in ('fail', 'error') then 1 else 0 end) as {{ dbt.type_bigint() }}) as fail_count
     from ranked
-    group by run_date, test_unique_id
+    group by 1, 2
 
 )
 
