@@ -9,7 +9,7 @@ from datetime import date
 from pathlib import Path
 
 from shopdw import reference
-from shopdw.generate import default_end_date, generate_history, generate_next_day
+from shopdw.generate import default_end_date, generate_history, generate_next_day, parse_anomaly
 
 DEFAULT_LANDING = "data/landing"
 
@@ -33,6 +33,11 @@ def build_parser() -> argparse.ArgumentParser:
     gen.add_argument("--horizon-days", type=int, default=60,
                      help="days simulated past the history, available to next-day mode (default 60)")
     gen.add_argument("--force", action="store_true", help="replace a non-empty landing directory")
+    gen.add_argument("--anomaly", action="append", default=[], metavar="TABLE:DATE:KIND=VALUE",
+                     help="inject an anomaly on one load day, to test the anomaly tests: "
+                          "events:2026-06-30:volume=0.2 keeps 20%% of the day's rows (an outage), "
+                          "orders:2026-06-30:delay_hours=30 delivers the day's file 30 hours late "
+                          "(repeatable)")
     gen.add_argument("--quiet", action="store_true", help="no progress bar")
 
     nxt = sub.add_parser("next-day", help="add the next day's loads on top of an existing landing zone")
@@ -51,7 +56,7 @@ def main(argv: list[str] | None = None) -> int:
             result = generate_history(
                 _landing_dir(args.out), scale=args.scale, seed=args.seed, days=args.days,
                 end_date=args.end_date, horizon_days=args.horizon_days, force=args.force,
-                progress=not args.quiet)
+                progress=not args.quiet, anomalies=[parse_anomaly(a) for a in args.anomaly])
         elif args.command == "next-day":
             result = generate_next_day(_landing_dir(args.out), progress=not args.quiet)
         else:

@@ -33,9 +33,25 @@ def default_end_date() -> date:
     return datetime.now(timezone.utc).date() - timedelta(days=1)
 
 
+def parse_anomaly(text: str) -> dict:
+    """TABLE:YYYY-MM-DD:volume=F (keep a share F of the day's rows) or :delay_hours=H."""
+    try:
+        table, day, setting = text.split(":")
+        kind, value = setting.split("=")
+        if table not in TABLES or kind not in ("volume", "delay_hours"):
+            raise ValueError
+        anomaly = {"table": table, "date": date.fromisoformat(day).isoformat(), kind: float(value)}
+    except ValueError:
+        raise ValueError(f"bad anomaly {text!r}: expected TABLE:YYYY-MM-DD:volume=0.2 or "
+                         f"TABLE:YYYY-MM-DD:delay_hours=30, TABLE one of {', '.join(TABLES)}") from None
+    if "volume" in anomaly and not 0 <= anomaly["volume"] < 1:
+        raise ValueError(f"bad anomaly {text!r}: volume is the share of rows kept, in [0, 1)")
+    return anomaly
+
+
 def generate_history(root: Path, scale: float = 1.0, seed: int = 42, days: int = 365,
                      end_date: date | None = None, horizon_days: int = 60, force: bool = False,
-                     progress: bool = True) -> Result:
+                     progress: bool = True, anomalies: list[dict] | None = None) -> Result:
     """Write `days` days of loads ending on `end_date` into an empty landing zone."""
     if scale <= 0:
         raise ValueError("scale must be positive")
@@ -50,7 +66,7 @@ def generate_history(root: Path, scale: float = 1.0, seed: int = 42, days: int =
     cfg = WorldConfig(scale=scale, seed=seed, start_date=end_date - timedelta(days=days - 1), days=days,
                       horizon_days=horizon_days)
     first = day_number(cfg.start_date)
-    return _write(root, cfg, list(range(first, first + days)), progress)
+    return _write(root, cfg, list(range(first, first + days)), progress, anomalies=anomalies or [])
 
 
 def generate_next_day(root: Path, progress: bool = True) -> Result:
@@ -65,10 +81,11 @@ def generate_next_day(root: Path, progress: bool = True) -> Result:
         raise ValueError(
             f"the world of this landing zone was simulated up to {_day_str(horizon_last)}; "
             "generate a new history (with a larger --horizon-days) to go further")
-    return _write(root, cfg, [next_day], progress, previous=manifest)
+    return _write(root, cfg, [next_day], progress, previous=manifest, anomalies=manifest.get("anomalies", []))
 
 
-def _write(root: Path, cfg: WorldConfig, days: list[int], progress: bool, previous: dict | None = None) -> Result:
+def _write(root: Path, cfg: WorldConfig, days: list[int], progress: bool, previous: dict | None = None,
+           anomalies: list[dict] | None = None) -> Result:
     started = time.perf_counter()
     bar = tqdm(total=4 + 4 + len(days) * len(TABLES), desc="generate", unit="step", disable=not progress,
                leave=False)
@@ -78,7 +95,9 @@ def _write(root: Path, cfg: WorldConfig, days: list[int], progress: bool, previo
         bar.update(1)
 
     world = simulate_world(cfg, progress=step)
-    landing = Landing(world, last_history_day=day_number(cfg.start_date) + cfg.days - 1)
+    anomalies = anomalies or []
+    landing = Landing(world, last_history_day=day_number(cfg.start_date) + cfg.days - 1,
+                      anomalies=[{**a, "day": day_number(date.fromisoformat(a["date"]))} for a in anomalies])
     del world
     landing.build(progress=step)
 
@@ -102,6 +121,7 @@ def _write(root: Path, cfg: WorldConfig, days: list[int], progress: bool, previo
             **SCHEMA_CHANGE,
         } if landing.schema_change_day <= last_day else None,
         "tables": expectations(landing, first_day, last_day),
+        "anomalies": anomalies,
         "generated_seconds": round(time.perf_counter() - started, 2),
         "days_generated_by_next_day": (previous or {}).get("days_generated_by_next_day", 0) + (1 if previous else 0),
     }
@@ -125,15 +145,17 @@ def expectations(landing: Landing, first_day: int, last_day: int) -> dict:
 
     # versioned sources: one staged row per entity, the other valid originals are superseded
     for table in ("orders", "products"):
-        staged = entities(f"select count(distinct entity_id) from raw_{table} where {where} and copy_kind is null")
+        staged = entities(f"select count(distinct entity_id) from raw_{table} where {where} "
+                          f"and {landing.keep(table)} and copy_kind is null")
         versions = out[table]["expect"].pop("version", 0)
         out[table]["expect"]["staged"] = staged
         out[table]["expect"]["superseded"] = versions - staged
     out["products"]["current"] = entities(
-        f"select count(distinct entity_id) from raw_products where file_day = {last_day} and copy_kind is null")
+        f"select count(distinct entity_id) from raw_products where file_day = {last_day} "
+        f"and {landing.keep('products')} and copy_kind is null")
 
     written_orders = (f"select entity_id as order_id, any_value(entity) as entity from raw_orders "
-                      f"where {where} and copy_kind is null group by 1")
+                      f"where {where} and {landing.keep('orders')} and copy_kind is null group by 1")
     out["orders"]["integrity"] = dict(q(f"""
         select case entity when 'unknown_product' then 'order_without_valid_items'
                            else coalesce(entity, 'accepted') end, count(*)
@@ -149,11 +171,13 @@ def expectations(landing: Landing, first_day: int, last_day: int) -> dict:
                 count(*)
             from raw_{table} as child
             left join ({written_orders}) as parent on parent.order_id = child.order_id
-            where child.file_day between {first_day} and {last_day}
+            where child.file_day between {first_day} and {last_day} and {landing.keep(table)}
                 and child.expect = 'staged'
             group by 1 order by 1""").fetchall())
     out["customers_cdc"]["customers"] = entities(
-        f"select count(distinct entity_id) from raw_customers_cdc where {where} and expect = 'staged'")
+        f"select count(distinct entity_id) from raw_customers_cdc where {where} "
+        f"and {landing.keep('customers_cdc')} and expect = 'staged'")
     out["events"]["bot_events"] = entities(
-        f"select count(*) from raw_events where {where} and expect = 'staged' and is_bot")
+        f"select count(*) from raw_events where {where} and {landing.keep('events')} "
+        "and expect = 'staged' and is_bot")
     return out

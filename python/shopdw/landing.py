@@ -186,7 +186,8 @@ def to_arrow(cols: dict[str, np.ndarray]) -> pa.Table:
 class Landing:
     """Builds every raw table of the world in DuckDB, then writes them a load day at a time."""
 
-    def __init__(self, world: World, last_history_day: int, memory_limit: str = "3GB"):
+    def __init__(self, world: World, last_history_day: int, memory_limit: str = "3GB",
+                 anomalies: list[dict] | None = None):
         self.world = world
         self.cfg: WorldConfig = world.config
         self.con = duckdb.connect()
@@ -198,6 +199,21 @@ class Landing:
         self.rng = np.random.default_rng([self.cfg.seed, 7])
         self.last_history_day = last_history_day
         self.schema_change_day = int(self.cfg.start_ts // DAY) + max(1, self.cfg.days // 2)
+        # injected on demand, to prove the anomaly tests: {table, day, volume | delay_hours}
+        self.anomalies = anomalies or []
+
+    def keep(self, table: str) -> str:
+        """SQL predicate of the rows that reach the files (a volume anomaly drops some)."""
+        drops = [f"(file_day = {a['day']} and hash(entity_id, variant) % 1000 >= {int(a['volume'] * 1000)})"
+                 for a in self.anomalies if a["table"] == table and "volume" in a]
+        return f"not ({' or '.join(drops)})" if drops else "true"
+
+    def loaded_at_column(self, table: str, day: int) -> str:
+        for a in self.anomalies:
+            if a["table"] == table and a["day"] == day and "delay_hours" in a:
+                return (f"strftime(cast(_loaded_at as timestamp) + interval {int(a['delay_hours'])} hour, "
+                        "'%Y-%m-%dT%H:%M:%SZ') as _loaded_at")
+        return "_loaded_at"
 
     # each builder creates table raw_<name> with columns: the file's columns, file_day,
     # copy_kind, dirt (in-place class or null) and expect (what the warehouse must do with it)
@@ -601,10 +617,12 @@ class Landing:
             select_list = [f"{c} as {SCHEMA_CHANGE['renamed'].get(c, c)}" for c in cols] + SCHEMA_CHANGE["added"]
         else:
             select_list = cols
+        select_list = [self.loaded_at_column(table, day) if c == "_loaded_at" else c for c in select_list]
         # CDC feeds arrive out of log order; everything else in a stable, shuffled-by-hash order
         order = "hash(lsn, variant), variant" if table == "customers_cdc" else "hash(entity_id, copy_kind), variant"
-        query = f"select {', '.join(select_list)} from raw_{table} where file_day = {day} order by {order}"
-        count = self.con.execute(f"select count(*) from raw_{table} where file_day = {day}").fetchone()[0]
+        where = f"file_day = {day} and {self.keep(table)}"
+        query = f"select {', '.join(select_list)} from raw_{table} where {where} order by {order}"
+        count = self.con.execute(f"select count(*) from raw_{table} where {where}").fetchone()[0]
         if count == 0 and table != "products":
             return 0
         options = "(format json)" if fmt == "jsonl" else "(header, delimiter ',')"
@@ -613,7 +631,7 @@ class Landing:
 
     def counts(self, table: str, first_day: int, last_day: int) -> dict:
         """What the written rows hold, by injected class and by what the warehouse must do."""
-        where = f"file_day between {first_day} and {last_day}"
+        where = f"file_day between {first_day} and {last_day} and {self.keep(table)}"
         q = self.con.execute
         out = {
             "rows": q(f"select count(*) from raw_{table} where {where}").fetchone()[0],

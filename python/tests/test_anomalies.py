@@ -1,0 +1,47 @@
+"""The anomaly tests: quiet on normal days, warning on an outage or a late load the generator injects."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from shopdw.generate import generate_history, parse_anomaly
+from shopdw.testing import Warehouse
+from test_accounting import assert_matches_manifest
+
+ANOMALY_TESTS = [f"{model}_{kind}_anomaly"
+                 for model in ("base_shop__orders", "base_shop__order_items", "base_shop__payments", "base_web__events")
+                 for kind in ("daily_volume", "load_delay")]
+
+
+def test_no_anomaly_is_reported_on_normal_days(built: Warehouse):
+    result = built.dbt("test", "-s", *ANOMALY_TESTS)
+    assert result.ok
+    for name in ANOMALY_TESTS:
+        assert f"PASS {name}" in result.output, name
+
+
+def test_an_outage_and_a_late_load_are_reported(warehouse: Warehouse):
+    last_day = date(2026, 6, 30)
+    generate_history(warehouse.landing, scale=0.2, days=30, end_date=last_day, force=True, progress=False,
+                     anomalies=[parse_anomaly("events:2026-06-30:volume=0.1"),
+                                parse_anomaly("orders:2026-06-30:delay_hours=30")])
+    build = warehouse.dbt("build")
+    # the clickstream outage also breaks the purchase/order reconciliation, as it should;
+    # the anomaly tests themselves only warn
+    failures = [line for line in build.output.splitlines() if "FAIL " in line or "ERROR " in line]
+    assert len(failures) == 1 and "assert_web_purchases_reconcile_within_tolerance" in failures[0], failures
+    assert_matches_manifest(warehouse)
+    result = warehouse.dbt("test", "-s", *ANOMALY_TESTS)
+    assert "WARN 1 base_web__events_daily_volume_anomaly" in result.output
+    assert "WARN 1 base_shop__orders_load_delay_anomaly" in result.output
+    assert "PASS base_web__events_load_delay_anomaly" in result.output
+    assert "PASS base_shop__orders_daily_volume_anomaly" in result.output
+
+
+def test_bad_anomaly_specifications_are_refused_clearly():
+    import pytest
+
+    for text in ["events:2026-06-30", "nope:2026-06-30:volume=0.2", "events:2026-06-30:volume=1.5",
+                 "events:June:volume=0.2"]:
+        with pytest.raises(ValueError, match="bad anomaly"):
+            parse_anomaly(text)
