@@ -65,6 +65,14 @@ def test_unmatched_purchases_warn_row_by_row_within_the_tolerance(copy: Warehous
     assert "PASS assert_web_purchases_reconcile_within_tolerance" in result.output
 
 
+def test_unmatched_purchases_error_beyond_the_absolute_threshold(copy: Warehouse):
+    copy.execute("update marts.fct_web_events set order_id = order_id + 100000000 where event_type = 'purchase'")
+    unmatched = copy.scalar("select count(*) from marts.fct_web_events where event_type = 'purchase'")
+    assert unmatched > 100
+    result = copy.dbt("test", "-s", "assert_web_purchases_match_orders")
+    assert not result.ok and f"FAIL {unmatched} assert_web_purchases_match_orders" in result.output
+
+
 def test_every_run_appends_its_test_results_to_the_history(copy: Warehouse):
     before = copy.scalar("select count(distinct invocation_id) from audit.dq_test_results")
     copy.execute(RULES["assert_refunds_never_exceed_payments"])

@@ -1,7 +1,8 @@
 {#- Cross-source reconciliation, row by row: every purchase event of the clickstream names an
-    accepted order. A purchase can arrive before its order (the order's file a day late), so
-    this lists them for a look (severity warn); the tolerance test below stops the build. -#}
-{{ config(severity='warn') }}
+    accepted order. A purchase can arrive before its order (the order's file a day late), so a
+    few unmatched purchases only warn; more than 100 stop the build. The share-based
+    tolerance test (assert_web_purchases_reconcile_within_tolerance) errors as well. -#}
+{{ config(severity='error', warn_if='>0', error_if='>100') }}
 
 with
 
