@@ -25,11 +25,9 @@ def test_an_outage_and_a_late_load_are_reported(warehouse: Warehouse):
     generate_history(warehouse.landing, scale=0.2, days=30, end_date=last_day, force=True, progress=False,
                      anomalies=[parse_anomaly("events:2026-06-30:volume=0.1"),
                                 parse_anomaly("orders:2026-06-30:delay_hours=30")])
-    build = warehouse.dbt("build")
-    # the clickstream outage also breaks the purchase/order reconciliation, as it should;
-    # the anomaly tests themselves only warn
-    failures = [line for line in build.output.splitlines() if "FAIL " in line or "ERROR " in line]
-    assert len(failures) == 1 and "assert_web_purchases_reconcile_within_tolerance" in failures[0], failures
+    # the anomaly tests warn: the build goes on (the outage is on the last, not yet settled,
+    # day, which the purchase/order reconciliation leaves out)
+    warehouse.build()
     assert_matches_manifest(warehouse)
     result = warehouse.dbt("test", "-s", *ANOMALY_TESTS)
     assert "WARN 1 base_web__events_daily_volume_anomaly" in result.output

@@ -57,8 +57,10 @@ def test_each_business_rule_fails_on_its_violation(copy: Warehouse, rule: str):
 
 
 def test_unmatched_purchases_warn_row_by_row_within_the_tolerance(copy: Warehouse):
+    # the earliest purchase: inside the settled period that the reconciliation looks at
     copy.execute("update marts.fct_web_events set order_id = order_id + 100000000 where event_id = "
-                 "(select min(event_id) from marts.fct_web_events where event_type = 'purchase')")
+                 "(select event_id from marts.fct_web_events where event_type = 'purchase' "
+                 "order by occurred_at limit 1)")
     result = copy.dbt("test", "-s", "assert_web_purchases_match_orders", "assert_web_purchases_reconcile_within_tolerance")
     assert result.ok
     assert "WARN 1 assert_web_purchases_match_orders" in result.output
@@ -67,7 +69,8 @@ def test_unmatched_purchases_warn_row_by_row_within_the_tolerance(copy: Warehous
 
 def test_unmatched_purchases_error_beyond_the_absolute_threshold(copy: Warehouse):
     copy.execute("update marts.fct_web_events set order_id = order_id + 100000000 where event_type = 'purchase'")
-    unmatched = copy.scalar("select count(*) from marts.fct_web_events where event_type = 'purchase'")
+    unmatched = copy.scalar("select count(*) from marts.fct_web_events where event_type = 'purchase' and "
+                            "occurred_at < (select max(loaded_at) - interval 6 day from marts.fct_web_events)")
     assert unmatched > 100
     result = copy.dbt("test", "-s", "assert_web_purchases_match_orders")
     assert not result.ok and f"FAIL {unmatched} assert_web_purchases_match_orders" in result.output

@@ -1,15 +1,25 @@
 {#- Cross-source reconciliation, row by row: every purchase event of the clickstream names an
-    accepted order. A purchase can arrive before its order (the order's file a day late), so a
-    few unmatched purchases only warn; more than 100 stop the build. The share-based
+    accepted order, over the settled period (var reconciliation_settle_days before the newest
+    load: a purchase can arrive before its order's file). A few unmatched purchases only
+    warn; more than 100 stop the build. The share-based
     tolerance test (assert_web_purchases_reconcile_within_tolerance) errors as well. -#}
 {{ config(severity='error', warn_if='>0', error_if='>100') }}
 
 with
 
+settled as (
+
+    select {{ dbt.dateadd('day', -1 * var('reconciliation_settle_days'), 'max(loaded_at)') }} as cutoff
+    from {{ ref('fct_web_events') }}
+
+),
+
 purchases as (
 
     select * from {{ ref('fct_web_events') }}
-    where event_type = 'purchase'
+    where
+        event_type = 'purchase'
+        and occurred_at < (select settled.cutoff from settled)
 
 ),
 

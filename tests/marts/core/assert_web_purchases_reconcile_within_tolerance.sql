@@ -1,7 +1,15 @@
-{#- Cross-source reconciliation, in total: at most var reconciliation_tolerance (a share) of
-    the purchase events may lack an accepted order, and of the accepted orders of customers
-    who shop on the web at most that share may lack a purchase event. -#}
+{#- Cross-source reconciliation, in total, over the settled period (var
+    reconciliation_settle_days before the newest load): at most var reconciliation_tolerance
+    (a share) of the purchase events may lack an accepted order, and at most that share of the
+    accepted orders may lack a purchase event. -#}
 with
+
+settled as (
+
+    select {{ dbt.dateadd('day', -1 * var('reconciliation_settle_days'), 'max(loaded_at)') }} as cutoff
+    from {{ ref('fct_web_events') }}
+
+),
 
 purchases as (
 
@@ -16,14 +24,28 @@ orders as (
 
 ),
 
+settled_purchases as (
+
+    select * from purchases
+    where occurred_at < (select settled.cutoff from settled)
+
+),
+
+settled_orders as (
+
+    select * from orders
+    where placed_at < (select settled.cutoff from settled)
+
+),
+
 purchase_matches as (
 
     select
         count(*) as purchase_count,
         sum(case when orders.order_id is null then 1 else 0 end) as unmatched_purchases
-    from purchases
+    from settled_purchases
     left join orders
-        on purchases.order_id = orders.order_id
+        on settled_purchases.order_id = orders.order_id
 
 ),
 
@@ -32,9 +54,9 @@ order_matches as (
     select
         count(*) as order_count,
         sum(case when purchases.order_id is null then 1 else 0 end) as orders_without_purchase
-    from orders
+    from settled_orders
     left join purchases
-        on orders.order_id = purchases.order_id
+        on settled_orders.order_id = purchases.order_id
 
 )
 
