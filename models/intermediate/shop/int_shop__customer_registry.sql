@@ -11,8 +11,8 @@ final as (
 
     select
         customer_id,
-        {{ dbt.bool_or("reject_reason = 'internal_test_account'") }} as is_internal_test_account,
-        {{ dbt.bool_or("row_fate = 'staged'") }} as has_staged_changes,
+        coalesce({{ dbt.bool_or("reject_reason = 'internal_test_account'") }}, false) as is_internal_test_account,
+        coalesce({{ dbt.bool_or("row_fate = 'staged'") }}, false) as has_staged_changes,
         min(committed_at) as first_committed_at
     from customer_changes
     group by 1

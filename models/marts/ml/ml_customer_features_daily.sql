@@ -1,0 +1,271 @@
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='delete+insert',
+        unique_key='as_of_date',
+        on_schema_change='fail',
+    )
+}}
+
+{#-
+    The customer features as of every day, point-in-time: one row per customer known (and not
+    deleted) at the as-of time and as-of date. Each signal row adds its value to a running
+    sum from the first as-of date it counts at and takes it away after the last (the dates
+    of macros signal_first_date / signal_last_date), so a whole year of daily features is one
+    pass over the signals. The features of a past as-of date depend only on rows loaded
+    before it: new loads never change them, and an incremental run (the newest dates, plus
+    incremental_lookback_hours of dates again) builds what a full refresh builds.
+-#}
+
+{%- set categories = get_column_values(ref('product_categories'), 'category_code', order_by='category_code') %}
+{%- set measures = customer_feature_measures(categories) %}
+{%- set windows = [] %}
+{%- for measure in measures if measure.window_days not in windows %}
+    {%- do windows.append(measure.window_days) %}
+{%- endfor %}
+{%- set lookback_days = ((var('incremental_lookback_hours') / 24) | round(0, 'ceil') | int) %}
+
+with
+
+signals as (
+
+    select * from {{ ref('ml_customer_signals') }}
+
+),
+
+customers as (
+
+    select * from {{ ref('int_shop__customer_lifespans') }}
+
+),
+
+bounds as (
+
+    select * from {{ ref('int_ml__as_of_bounds') }}
+
+),
+
+calendar as (
+
+    select * from {{ ref('dim_dates') }}
+
+),
+
+run_dates as (
+
+    select
+        {%- if is_incremental() %}
+        greatest(
+            bounds.first_as_of_date,
+            (
+                select cast({{ dbt.dateadd('day', 1 - lookback_days, 'max(as_of_date)') }} as date)
+                from {{ this }}
+            )
+        ) as first_date,
+        {%- else %}
+        bounds.first_as_of_date as first_date,
+        {%- endif %}
+        bounds.last_as_of_date as last_date
+    from bounds
+
+),
+
+as_of_dates as (
+
+    select calendar.date_day as as_of_date
+    from calendar
+    inner join run_dates
+        on calendar.date_day between run_dates.first_date and run_dates.last_date
+
+),
+
+spine as (
+
+    select
+        customers.customer_id,
+        customers.signed_up_at,
+        as_of_dates.as_of_date
+    from customers
+    inner join as_of_dates
+        on
+            as_of_dates.as_of_date >= cast(customers.known_from as date)
+            and (
+                customers.deletion_known_at is null
+                or as_of_dates.as_of_date < cast(customers.deletion_known_at as date)
+            )
+
+),
+
+signal_spans as (
+
+    select
+        customer_id,
+        signal,
+        category_code,
+        {#- in hundredths: running sums of integers are exact and fast #}
+        cast(round(signal_value * 100) as {{ dbt.type_bigint() }}) as value_hundredths,
+        cast(event_at as date) as event_date,
+        {{ signal_first_date() }} as first_date,
+        {%- for window_days in windows %}
+        {{ signal_last_date(window_days) }} as last_date_{{ window_days or 'all' }}{{ ',' if not loop.last }}
+        {%- endfor %}
+    from signals
+
+),
+
+{#- +value on the first date a row counts, -value on the day after its last #}
+changes as {{ materialized_cte() }} (
+
+    {%- for measure in measures %}
+    {%- set last_date = 'last_date_' ~ (measure.window_days or 'all') %}
+    select
+        customer_id,
+        first_date as change_date,
+        '{{ measure.name }}' as measure,
+        value_hundredths as delta,
+        cast(null as date) as event_date
+    from signal_spans
+    where {{ signal_matches_measure(measure) }} and first_date <= {{ last_date }}
+    union all
+    select
+        customer_id,
+        cast({{ dbt.dateadd('day', 1, last_date) }} as date) as change_date,
+        '{{ measure.name }}' as measure,
+        -1 * value_hundredths as delta,
+        cast(null as date) as event_date
+    from signal_spans
+    where
+        {{ signal_matches_measure(measure) }} and first_date <= {{ last_date }}
+        and {{ last_date }} < (select last_date from run_dates)
+    union all
+    {%- endfor %}
+    {%- for feature in customer_features(['days_since_last']) %}
+    select
+        customer_id,
+        first_date as change_date,
+        'last_{{ feature.signal }}_date' as measure,
+        0 as delta,
+        event_date
+    from signal_spans
+    where signal = '{{ feature.signal }}'
+    {{- '' if loop.last else ' union all' }}
+    {%- endfor %}
+
+),
+
+{#- changes before the dates of this run fold into one opening row per customer #}
+pivoted_changes as {{ materialized_cte() }} (
+
+    select
+        changes.customer_id,
+        greatest(
+            changes.change_date,
+            cast({{ dbt.dateadd('day', -1, 'run_dates.first_date') }} as date)
+        ) as timeline_date,
+        0 as is_as_of_date,
+        {%- for measure in measures %}
+        sum(case when changes.measure = '{{ measure.name }}' then changes.delta end) as {{ measure.name }},
+        {%- endfor %}
+        {%- for feature in customer_features(['days_since_last']) %}
+        max(case when changes.measure = 'last_{{ feature.signal }}_date' then changes.event_date end)
+            as last_{{ feature.signal }}_date{{ ',' if not loop.last }}
+        {%- endfor %}
+    from changes
+    cross join run_dates
+    where changes.change_date <= run_dates.last_date
+    group by 1, 2
+
+),
+
+{#- the state after each change date: running sums over the changes only #}
+running_changes as (
+
+    select
+        customer_id,
+        timeline_date as state_date,
+        {%- for measure in measures %}
+        coalesce(sum({{ measure.name }}) over customer_changes, 0) as {{ measure.name }},
+        {%- endfor %}
+        {%- for feature in customer_features(['days_since_last']) %}
+        max(last_{{ feature.signal }}_date) over customer_changes as last_{{ feature.signal }}_date
+        {{- ',' if not loop.last }}
+        {%- endfor %}
+    from pivoted_changes
+    window customer_changes as (
+        partition by customer_id
+        order by timeline_date
+        rows between unbounded preceding and current row
+    )
+
+),
+
+{#- each as-of date takes the state of its customer's newest change on or before it #}
+timeline as (
+
+    select
+        customer_id,
+        timeline_date,
+        0 as is_as_of_date
+    from pivoted_changes
+    union all
+    select
+        customer_id,
+        as_of_date as timeline_date,
+        1 as is_as_of_date
+    from spine
+
+),
+
+state_dates as (
+
+    select
+        customer_id,
+        timeline_date as as_of_date,
+        is_as_of_date,
+        max(case when is_as_of_date = 0 then timeline_date end) over (
+            partition by customer_id
+            order by timeline_date, is_as_of_date
+            rows between unbounded preceding and current row
+        ) as state_date
+    from timeline
+
+),
+
+measured as (
+
+    select
+        spine.customer_id,
+        spine.as_of_date,
+        spine.signed_up_at,
+        {%- for measure in measures %}
+        coalesce(running_changes.{{ measure.name }}, 0) as {{ measure.name }},
+        {%- endfor %}
+        {%- for feature in customer_features(['days_since_last']) %}
+        running_changes.last_{{ feature.signal }}_date{{ ',' if not loop.last }}
+        {%- endfor %}
+    from spine
+    inner join state_dates
+        on
+            spine.customer_id = state_dates.customer_id
+            and spine.as_of_date = state_dates.as_of_date
+            and state_dates.is_as_of_date = 1
+    left join running_changes
+        on
+            state_dates.customer_id = running_changes.customer_id
+            and state_dates.state_date = running_changes.state_date
+
+),
+
+final as (
+
+    select
+        {{ generate_surrogate_key(['customer_id', 'as_of_date']) }} as customer_as_of_key,
+        customer_id,
+        as_of_date,
+        cast({{ dbt.dateadd('day', 1, 'as_of_date') }} as {{ dbt.type_timestamp() }}) as as_of_at,
+        {{ customer_feature_columns(categories, as_of_date='as_of_date', scale=100) }}
+    from measured
+
+)
+
+select * from final

@@ -1,0 +1,205 @@
+{#-
+    Everything the customer features count, in one long table with the time each row was
+    known to the warehouse: one row per signal row of a customer. A row counts for a feature
+    as of a time T when it happened before T (event_at), was loaded before T (known_from)
+    and was not yet replaced by newer knowledge (known_until, null when it never was):
+    a cancelled version of an order replaces the version before it from its load on, a late
+    event that merges two web sessions ends the second session's start.
+-#}
+with
+
+order_versions as (
+
+    select * from {{ ref('int_shop__order_versions') }}
+
+),
+
+orders as (
+
+    select * from {{ ref('fct_orders') }}
+
+),
+
+order_items as (
+
+    select * from {{ ref('fct_order_items') }}
+
+),
+
+staged_order_items as (
+
+    select * from {{ ref('int_shop__order_items_checked') }}
+    where integrity_reason is null
+
+),
+
+products as (
+
+    select * from {{ ref('dim_products') }}
+
+),
+
+payments as (
+
+    select * from {{ ref('fct_payments') }}
+
+),
+
+web_events as (
+
+    select * from {{ ref('int_web__customer_events_known') }}
+
+),
+
+known_versions as (
+
+    select
+        order_versions.*,
+        orders.rate_to_usd
+    from order_versions
+    inner join orders
+        on order_versions.order_id = orders.order_id
+
+),
+
+first_known_orders as (
+
+    select
+        order_id,
+        customer_id,
+        placed_at,
+        min(order_first_loaded_at) as order_first_loaded_at
+    from known_versions
+    group by 1, 2, 3
+
+),
+
+order_placed as (
+
+    select
+        customer_id,
+        'order_placed' as signal,
+        cast(null as {{ dbt.type_string() }}) as category_code,
+        placed_at as event_at,
+        order_first_loaded_at as known_from,
+        cast(null as {{ dbt.type_timestamp() }}) as known_until,
+        cast(1 as decimal(18, 2)) as signal_value
+    from first_known_orders
+
+),
+
+order_version_signals as (
+
+    {%- set version_signals = {
+        'order_value_usd': "case when order_status != 'cancelled' then order_total * rate_to_usd else 0 end",
+        'order_kept': "case when order_status != 'cancelled' then 1 else 0 end",
+        'order_cancelled': "case when order_status = 'cancelled' then 1 else 0 end",
+        'order_returned': "case when order_status = 'returned' then 1 else 0 end",
+    } %}
+    {%- for signal, value in version_signals.items() %}
+    select
+        customer_id,
+        '{{ signal }}' as signal,
+        cast(null as {{ dbt.type_string() }}) as category_code,
+        placed_at as event_at,
+        known_from,
+        known_until,
+        cast({{ value }} as decimal(18, 2)) as signal_value
+    from known_versions
+    where {{ value }} != 0
+    {%- if not loop.last %}
+    union all
+    {%- endif %}
+    {%- endfor %}
+
+),
+
+category_spend as (
+
+    select
+        order_items.customer_id,
+        'category_spend_usd' as signal,
+        products.category_code,
+        order_items.placed_at as event_at,
+        greatest(staged_order_items.loaded_at, first_known_orders.order_first_loaded_at) as known_from,
+        cast(null as {{ dbt.type_timestamp() }}) as known_until,
+        cast(order_items.line_amount_usd as decimal(18, 2)) as signal_value
+    from order_items
+    inner join staged_order_items
+        on order_items.order_item_id = staged_order_items.order_item_id
+    inner join first_known_orders
+        on order_items.order_id = first_known_orders.order_id
+    inner join products
+        on order_items.product_key = products.product_key
+
+),
+
+failed_payments as (
+
+    select
+        customer_id,
+        'payment_failed' as signal,
+        cast(null as {{ dbt.type_string() }}) as category_code,
+        created_at as event_at,
+        loaded_at as known_from,
+        cast(null as {{ dbt.type_timestamp() }}) as known_until,
+        cast(1 as decimal(18, 2)) as signal_value
+    from payments
+    where payment_status = 'failed'
+
+),
+
+web_signals as (
+
+    {%- set web_signal_rows = [
+        ('session_start', 'true', 'known_from', 'least(known_until, session_start_known_until)'),
+        ('product_view', "event_type = 'product_view'", 'known_from', 'known_until'),
+        ('add_to_cart', "event_type = 'add_to_cart'", 'known_from', 'known_until'),
+        ('cart_settled', "event_type = 'add_to_cart'",
+            'greatest(known_from, ' ~ dbt.dateadd('hour', 24, 'occurred_at') ~ ')', 'known_until'),
+        ('cart_abandoned', "event_type = 'add_to_cart'",
+            'greatest(known_from, ' ~ dbt.dateadd('hour', 24, 'occurred_at') ~ ')',
+            'least(known_until, purchase_followup_known_at)'),
+    ] %}
+    {%- for signal, condition, known_from, known_until in web_signal_rows %}
+    select
+        customer_id,
+        '{{ signal }}' as signal,
+        cast(null as {{ dbt.type_string() }}) as category_code,
+        occurred_at as event_at,
+        {{ known_from }} as known_from,
+        {{ known_until }} as known_until,
+        cast(1 as decimal(18, 2)) as signal_value
+    from web_events
+    where {{ condition }}
+    {%- if not loop.last %}
+    union all
+    {%- endif %}
+    {%- endfor %}
+
+),
+
+all_signals as (
+
+    select * from order_placed
+    union all
+    select * from order_version_signals
+    union all
+    select * from category_spend
+    union all
+    select * from failed_payments
+    union all
+    select * from web_signals
+
+),
+
+final as (
+
+    select *
+    from all_signals
+    {#- a row replaced before (or when) it was loaded never counted: leave it out #}
+    where known_until is null or known_until > known_from
+
+)
+
+select * from final
