@@ -82,9 +82,10 @@
 {%- endmacro %}
 
 {# whether a signal row fits a measure (its signal, and its category if the measure has one) #}
-{% macro signal_matches_measure(measure) -%}
-    signal = '{{ measure.signal }}'
-    {%- if measure.category %} and category_code = '{{ measure.category }}'{% endif %}
+{% macro signal_matches_measure(measure, relation='') -%}
+    {%- set prefix = relation ~ '.' if relation else '' -%}
+    {{ prefix }}signal_name = '{{ measure.signal }}'
+    {%- if measure.category %} and {{ prefix }}category_code = '{{ measure.category }}'{% endif %}
 {%- endmacro %}
 
 {#

@@ -31,15 +31,20 @@ check_dates as (
     from features
     cross join bounds
     where
-        mod({{ dbt.datediff('bounds.first_as_of_date', 'features.as_of_date', 'day') }},
-            {{ var('leakage_check_every_days') }}) = 0
+        mod(
+            {{ dbt.datediff('bounds.first_as_of_date', 'features.as_of_date', 'day') }},
+            {{ var('leakage_check_every_days') }}
+        ) = 0
         or features.as_of_date = bounds.last_as_of_date
 
 ),
 
 accepted_orders as (
 
-    select order_id, rate_to_usd from {{ ref('fct_orders') }}
+    select
+        order_id,
+        rate_to_usd
+    from {{ ref('fct_orders') }}
 
 ),
 
@@ -53,9 +58,9 @@ order_versions as (
 
 ),
 
-{#- the newest version (by update time) among those loaded before the as-of time #}
 orders_known as (
 
+    {#- the newest version (by update time) among those loaded before the as-of time #}
     select
         check_dates.as_of_date,
         check_dates.as_of_at,
@@ -70,7 +75,7 @@ orders_known as (
         ) as newest_first
     from check_dates
     inner join order_versions
-        on order_versions.loaded_at < check_dates.as_of_at
+        on check_dates.as_of_at > order_versions.loaded_at
 
 ),
 
@@ -110,9 +115,9 @@ payment_features as (
     from check_dates
     inner join {{ ref('fct_payments') }} as payments
         on
-            payments.loaded_at < check_dates.as_of_at
-            and payments.created_at < check_dates.as_of_at
-            and payments.created_at >= {{ dbt.dateadd('day', -90, 'check_dates.as_of_at') }}
+            check_dates.as_of_at > payments.loaded_at
+            and check_dates.as_of_at > payments.created_at
+            and {{ dbt.dateadd('day', -90, 'check_dates.as_of_at') }} <= payments.created_at
     where payments.payment_status = 'failed'
     group by 1, 2
 
@@ -121,19 +126,19 @@ payment_features as (
 events_known as (
 
     select
+        events.*,
         check_dates.as_of_date,
-        check_dates.as_of_at,
-        events.*
+        check_dates.as_of_at
     from check_dates
     inner join {{ ref('stg_web__events') }} as events
-        on events.loaded_at < check_dates.as_of_at and events.occurred_at < check_dates.as_of_at
+        on check_dates.as_of_at > events.loaded_at and check_dates.as_of_at > events.occurred_at
     where not events.is_bot
 
 ),
 
-{#- the visitor's customer: its earliest login (by event time) among the logins known #}
 visitor_customers as (
 
+    {#- the visitor's customer: its earliest login (by event time) among the logins known #}
     select
         as_of_date,
         anonymous_id,
@@ -182,7 +187,8 @@ web_features as (
                     occurred_at >= {{ dbt.dateadd('day', -30, 'as_of_at') }}
                     and (
                         previous_occurred_at is null
-                        or occurred_at > {{ dbt.dateadd('minute', var('session_timeout_minutes'), 'previous_occurred_at') }}
+                        or occurred_at
+                        > {{ dbt.dateadd('minute', var('session_timeout_minutes'), 'previous_occurred_at') }}
                     )
                     then 1
                 else 0
@@ -199,9 +205,9 @@ expected as (
     select
         features.customer_id,
         features.as_of_date,
+        order_features.days_since_last_order,
         coalesce(order_features.orders_30d, 0) as orders_30d,
         coalesce(order_features.revenue_usd_30d, 0) as revenue_usd_30d,
-        order_features.days_since_last_order,
         coalesce(payment_features.failed_payments_90d, 0) as failed_payments_90d,
         coalesce(web_features.product_views_30d, 0) as product_views_30d,
         coalesce(web_features.sessions_30d, 0) as sessions_30d

@@ -13,10 +13,24 @@ online as (
 
 ),
 
-offline as (
+daily as (
 
     select * from {{ ref('ml_customer_features_daily') }}
-    where as_of_date = (select max(as_of_date) from online)
+
+),
+
+online_date as (
+
+    select max(as_of_date) as as_of_date from online
+
+),
+
+offline as (
+
+    select daily.*
+    from daily
+    inner join online_date
+        on daily.as_of_date = online_date.as_of_date
 
 ),
 

@@ -8,16 +8,21 @@ with
 
 load_times as (
 
-    select max(loaded_at) as newest_loaded_at, 'customer_changes' as source_table
-    from {{ ref('stg_shop__customer_changes') }}
+    {%- for source_table, model in [
+        ('customer_changes', 'stg_shop__customer_changes'),
+        ('orders', 'stg_shop__orders'),
+        ('order_items', 'stg_shop__order_items'),
+        ('payments', 'stg_shop__payments'),
+        ('web_events', 'stg_web__events'),
+    ] %}
+    select
+        '{{ source_table }}' as source_table,
+        max(loaded_at) as newest_loaded_at
+    from {{ ref(model) }}
+    {%- if not loop.last %}
     union all
-    select max(loaded_at), 'orders' from {{ ref('stg_shop__orders') }}
-    union all
-    select max(loaded_at), 'order_items' from {{ ref('stg_shop__order_items') }}
-    union all
-    select max(loaded_at), 'payments' from {{ ref('stg_shop__payments') }}
-    union all
-    select max(loaded_at), 'web_events' from {{ ref('stg_web__events') }}
+    {%- endif %}
+    {%- endfor %}
 
 ),
 
@@ -30,7 +35,7 @@ customers as (
 bounds as (
 
     select
-        (select cast(min(known_from) as date) from customers) as first_as_of_date,
+        (select cast(min(customers.known_from) as date) from customers) as first_as_of_date,
         max(newest_loaded_at) as newest_loaded_at,
         max(case when source_table = 'orders' then newest_loaded_at end) as newest_order_loaded_at
     from load_times

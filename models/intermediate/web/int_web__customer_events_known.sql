@@ -34,11 +34,12 @@ earlier_neighbours as (
     inner join events as neighbours
         on
             events.anonymous_id = neighbours.anonymous_id
-            and neighbours.occurred_at >= {{ dbt.dateadd('minute', -1 * var('session_timeout_minutes'), 'events.occurred_at') }}
-            and neighbours.occurred_at <= events.occurred_at
+            and events.occurred_at >= neighbours.occurred_at
+            and {{ dbt.dateadd('minute', -1 * var('session_timeout_minutes'), 'events.occurred_at') }}
+            <= neighbours.occurred_at
             and (
-                neighbours.occurred_at < events.occurred_at
-                or neighbours.event_id < events.event_id
+                events.occurred_at > neighbours.occurred_at
+                or events.event_id > neighbours.event_id
             )
     group by 1
 
@@ -53,9 +54,9 @@ purchase_followups as (
     inner join events as purchases
         on
             carts.anonymous_id = purchases.anonymous_id
+            and carts.occurred_at <= purchases.occurred_at
+            and {{ dbt.dateadd('hour', 24, 'carts.occurred_at') }} >= purchases.occurred_at
             and purchases.event_type = 'purchase'
-            and purchases.occurred_at >= carts.occurred_at
-            and purchases.occurred_at <= {{ dbt.dateadd('hour', 24, 'carts.occurred_at') }}
     where carts.event_type = 'add_to_cart'
     group by 1
 

@@ -8,7 +8,10 @@ with
 
 features as (
 
-    select customer_id, as_of_date from {{ ref('ml_customer_features_daily') }}
+    select
+        customer_id,
+        as_of_date
+    from {{ ref('ml_customer_features_daily') }}
 
 ),
 
@@ -33,9 +36,9 @@ order_dates as (
 
 ),
 
-{#- the first order date after each as-of date, by one pass over dates in reverse #}
 timeline as (
 
+    {#- the first order date after each as-of date, by one pass over dates in reverse #}
     select
         customer_id,
         order_date as timeline_date,

@@ -40,7 +40,8 @@ samples as (
     where
         labels.is_label_observed
         and features.orders_lifetime > 0
-        and features.as_of_date >= cast({{ dbt.dateadd('day', var('churn_warmup_days'), 'bounds.first_as_of_date') }} as date)
+        and features.as_of_date
+        >= cast({{ dbt.dateadd('day', var('churn_warmup_days'), 'bounds.first_as_of_date') }} as date)
         and mod(
             {{ dbt.datediff('bounds.first_as_of_date', 'features.as_of_date', 'day') }},
             {{ var('churn_sample_every_days') }}

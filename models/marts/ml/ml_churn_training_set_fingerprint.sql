@@ -4,7 +4,8 @@
     columns). The same inputs and vars give the same hash; the Parquet export writes it beside
     the file, so a model can record exactly which data it was trained on.
 -#}
-{%- set columns = ['customer_id', 'as_of_date', 'split'] + (customer_features() | map(attribute='name') | list) + ['churned'] %}
+{%- set feature_names = customer_features() | map(attribute='name') | list %}
+{%- set columns = ['customer_id', 'as_of_date', 'split'] + feature_names + ['churned'] %}
 
 with
 

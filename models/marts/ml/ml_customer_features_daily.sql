@@ -19,10 +19,7 @@
 
 {%- set categories = get_column_values(ref('product_categories'), 'category_code', order_by='category_code') %}
 {%- set measures = customer_feature_measures(categories) %}
-{%- set windows = [] %}
-{%- for measure in measures if measure.window_days not in windows %}
-    {%- do windows.append(measure.window_days) %}
-{%- endfor %}
+{%- set windows = measures | map(attribute='window_days') | unique | list %}
 {%- set lookback_days = ((var('incremental_lookback_hours') / 24) | round(0, 'ceil') | int) %}
 
 with
@@ -100,22 +97,22 @@ signal_spans as (
 
     select
         customer_id,
-        signal,
+        signal_name,
         category_code,
         {#- in hundredths: running sums of integers are exact and fast #}
         cast(round(signal_value * 100) as {{ dbt.type_bigint() }}) as value_hundredths,
         cast(event_at as date) as event_date,
-        {{ signal_first_date() }} as first_date,
         {%- for window_days in windows %}
-        {{ signal_last_date(window_days) }} as last_date_{{ window_days or 'all' }}{{ ',' if not loop.last }}
+        {{ signal_last_date(window_days) }} as last_date_{{ window_days or 'all' }},
         {%- endfor %}
+        {{ signal_first_date() }} as first_date
     from signals
 
 ),
 
-{#- +value on the first date a row counts, -value on the day after its last #}
 changes as {{ materialized_cte() }} (
 
+    {#- +value on the first date a row counts, -value on the day after its last #}
     {%- for measure in measures %}
     {%- set last_date = 'last_date_' ~ (measure.window_days or 'all') %}
     select
@@ -136,7 +133,7 @@ changes as {{ materialized_cte() }} (
     from signal_spans
     where
         {{ signal_matches_measure(measure) }} and first_date <= {{ last_date }}
-        and {{ last_date }} < (select last_date from run_dates)
+        and {{ last_date }} < (select run_dates.last_date from run_dates)
     union all
     {%- endfor %}
     {%- for feature in customer_features(['days_since_last']) %}
@@ -147,29 +144,29 @@ changes as {{ materialized_cte() }} (
         0 as delta,
         event_date
     from signal_spans
-    where signal = '{{ feature.signal }}'
+    where signal_name = '{{ feature.signal }}'
     {{- '' if loop.last else ' union all' }}
     {%- endfor %}
 
 ),
 
-{#- changes before the dates of this run fold into one opening row per customer #}
 pivoted_changes as {{ materialized_cte() }} (
 
+    {#- changes before the dates of this run fold into one opening row per customer #}
     select
         changes.customer_id,
         greatest(
             changes.change_date,
             cast({{ dbt.dateadd('day', -1, 'run_dates.first_date') }} as date)
         ) as timeline_date,
-        0 as is_as_of_date,
         {%- for measure in measures %}
         sum(case when changes.measure = '{{ measure.name }}' then changes.delta end) as {{ measure.name }},
         {%- endfor %}
         {%- for feature in customer_features(['days_since_last']) %}
         max(case when changes.measure = 'last_{{ feature.signal }}_date' then changes.event_date end)
-            as last_{{ feature.signal }}_date{{ ',' if not loop.last }}
+            as last_{{ feature.signal }}_date,
         {%- endfor %}
+        0 as is_as_of_date
     from changes
     cross join run_dates
     where changes.change_date <= run_dates.last_date
@@ -177,19 +174,18 @@ pivoted_changes as {{ materialized_cte() }} (
 
 ),
 
-{#- the state after each change date: running sums over the changes only #}
 running_changes as (
 
+    {#- the state after each change date: running sums over the changes only #}
     select
         customer_id,
-        timeline_date as state_date,
         {%- for measure in measures %}
         coalesce(sum({{ measure.name }}) over customer_changes, 0) as {{ measure.name }},
         {%- endfor %}
         {%- for feature in customer_features(['days_since_last']) %}
-        max(last_{{ feature.signal }}_date) over customer_changes as last_{{ feature.signal }}_date
-        {{- ',' if not loop.last }}
+        max(last_{{ feature.signal }}_date) over customer_changes as last_{{ feature.signal }}_date,
         {%- endfor %}
+        timeline_date as state_date
     from pivoted_changes
     window customer_changes as (
         partition by customer_id
@@ -199,9 +195,9 @@ running_changes as (
 
 ),
 
-{#- each as-of date takes the state of its customer's newest change on or before it #}
 timeline as (
 
+    {#- each as-of date takes the state of its customer's newest change on or before it #}
     select
         customer_id,
         timeline_date,
@@ -236,13 +232,13 @@ measured as (
     select
         spine.customer_id,
         spine.as_of_date,
-        spine.signed_up_at,
+        {%- for feature in customer_features(['days_since_last']) %}
+        running_changes.last_{{ feature.signal }}_date,
+        {%- endfor %}
         {%- for measure in measures %}
         coalesce(running_changes.{{ measure.name }}, 0) as {{ measure.name }},
         {%- endfor %}
-        {%- for feature in customer_features(['days_since_last']) %}
-        running_changes.last_{{ feature.signal }}_date{{ ',' if not loop.last }}
-        {%- endfor %}
+        spine.signed_up_at
     from spine
     inner join state_dates
         on

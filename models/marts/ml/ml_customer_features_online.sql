@@ -31,12 +31,12 @@ bounds as (
 
 serving_date as (
 
-    select
-        {%- if var('online_as_of_date', none) %}
-        cast('{{ var("online_as_of_date") }}' as date) as as_of_date
-        {%- else %}
-        last_as_of_date as as_of_date
-        {%- endif %}
+    {%- if var('online_as_of_date', none) %}
+    {%- set as_of_date = "cast('" ~ var('online_as_of_date') ~ "' as date)" %}
+    {%- else %}
+    {%- set as_of_date = 'last_as_of_date' %}
+    {%- endif %}
+    select {{ as_of_date }} as as_of_date
     from bounds
 
 ),
@@ -58,19 +58,20 @@ population as (
 
 ),
 
-{#- sums in hundredths, as integers, exactly as the daily model sums them #}
 measure_sums as (
 
+    {#- sums in hundredths, as integers, exactly as the daily model sums them #}
     select
         signals.customer_id,
         {%- for measure in measures %}
         sum(
             case
                 when
-                    {{ signal_matches_measure(measure) }}
-                    and {{ signal_first_date() }} <= serving_date.as_of_date
-                    and {{ signal_last_date(measure.window_days) }} >= serving_date.as_of_date
-                    then cast(round(signal_value * 100) as {{ dbt.type_bigint() }})
+                    {{ signal_matches_measure(measure, 'signals') }}
+                    and {{ signal_first_date('signals.event_at', 'signals.known_from') }} <= serving_date.as_of_date
+                    and {{ signal_last_date(measure.window_days, 'signals.event_at', 'signals.known_until') }}
+                    >= serving_date.as_of_date
+                    then cast(round(signals.signal_value * 100) as {{ dbt.type_bigint() }})
                 else 0
             end
         ) as {{ measure.name }},
@@ -78,11 +79,14 @@ measure_sums as (
         {%- for feature in customer_features(['days_since_last']) %}
         max(
             case
-                when signal = '{{ feature.signal }}' and {{ signal_first_date() }} <= serving_date.as_of_date
-                    then cast(event_at as date)
+                when
+                    signals.signal_name = '{{ feature.signal }}'
+                    and {{ signal_first_date('signals.event_at', 'signals.known_from') }} <= serving_date.as_of_date
+                    then cast(signals.event_at as date)
             end
-        ) as last_{{ feature.signal }}_date{{ ',' if not loop.last }}
+        ) as last_{{ feature.signal }}_date,
         {%- endfor %}
+        count(*) as signal_count
     from signals
     cross join serving_date
     group by 1
@@ -94,13 +98,13 @@ measured as (
     select
         population.customer_id,
         population.as_of_date,
-        population.signed_up_at,
+        {%- for feature in customer_features(['days_since_last']) %}
+        measure_sums.last_{{ feature.signal }}_date,
+        {%- endfor %}
         {%- for measure in measures %}
         coalesce(measure_sums.{{ measure.name }}, 0) as {{ measure.name }},
         {%- endfor %}
-        {%- for feature in customer_features(['days_since_last']) %}
-        measure_sums.last_{{ feature.signal }}_date{{ ',' if not loop.last }}
-        {%- endfor %}
+        population.signed_up_at
     from population
     left join measure_sums
         on population.customer_id = measure_sums.customer_id

@@ -78,7 +78,7 @@ order_placed as (
 
     select
         customer_id,
-        'order_placed' as signal,
+        'order_placed' as signal_name,
         cast(null as {{ dbt.type_string() }}) as category_code,
         placed_at as event_at,
         order_first_loaded_at as known_from,
@@ -99,7 +99,7 @@ order_version_signals as (
     {%- for signal, value in version_signals.items() %}
     select
         customer_id,
-        '{{ signal }}' as signal,
+        '{{ signal }}' as signal_name,
         cast(null as {{ dbt.type_string() }}) as category_code,
         placed_at as event_at,
         known_from,
@@ -118,7 +118,7 @@ category_spend as (
 
     select
         order_items.customer_id,
-        'category_spend_usd' as signal,
+        'category_spend_usd' as signal_name,
         products.category_code,
         order_items.placed_at as event_at,
         greatest(staged_order_items.loaded_at, first_known_orders.order_first_loaded_at) as known_from,
@@ -138,7 +138,7 @@ failed_payments as (
 
     select
         customer_id,
-        'payment_failed' as signal,
+        'payment_failed' as signal_name,
         cast(null as {{ dbt.type_string() }}) as category_code,
         created_at as event_at,
         loaded_at as known_from,
@@ -164,7 +164,7 @@ web_signals as (
     {%- for signal, condition, known_from, known_until in web_signal_rows %}
     select
         customer_id,
-        '{{ signal }}' as signal,
+        '{{ signal }}' as signal_name,
         cast(null as {{ dbt.type_string() }}) as category_code,
         occurred_at as event_at,
         {{ known_from }} as known_from,
