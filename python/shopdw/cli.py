@@ -9,7 +9,7 @@ from datetime import date
 from pathlib import Path
 
 from shopdw import reference
-from shopdw.generate import default_end_date, generate_history, generate_next_day, parse_anomaly
+from shopdw.generate import default_end_date, generate_history, generate_next_day, parse_anomaly, parse_drift
 
 DEFAULT_LANDING = "data/landing"
 
@@ -38,6 +38,9 @@ def build_parser() -> argparse.ArgumentParser:
                           "events:2026-06-30:volume=0.2 keeps 20%% of the day's rows (an outage), "
                           "orders:2026-06-30:delay_hours=30 delivers the day's file 30 hours late "
                           "(repeatable)")
+    gen.add_argument("--drift", metavar="DATE:order_value=F",
+                     help="inject behaviour drift, to test the feature drift monitor: "
+                          "2026-10-01:order_value=1.8 multiplies prices by 1.8 from that date on")
     gen.add_argument("--quiet", action="store_true", help="no progress bar")
 
     nxt = sub.add_parser("next-day", help="add the next day's loads on top of an existing landing zone")
@@ -56,7 +59,8 @@ def main(argv: list[str] | None = None) -> int:
             result = generate_history(
                 _landing_dir(args.out), scale=args.scale, seed=args.seed, days=args.days,
                 end_date=args.end_date, horizon_days=args.horizon_days, force=args.force,
-                progress=not args.quiet, anomalies=[parse_anomaly(a) for a in args.anomaly])
+                progress=not args.quiet, anomalies=[parse_anomaly(a) for a in args.anomaly],
+                drift=parse_drift(args.drift) if args.drift else None)
         elif args.command == "next-day":
             result = generate_next_day(_landing_dir(args.out), progress=not args.quiet)
         else:

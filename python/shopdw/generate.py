@@ -49,9 +49,22 @@ def parse_anomaly(text: str) -> dict:
     return anomaly
 
 
+def parse_drift(text: str) -> dict:
+    """YYYY-MM-DD:order_value=F: from that date on, prices (and order values) times F."""
+    try:
+        day, setting = text.split(":")
+        kind, value = setting.split("=")
+        if kind != "order_value" or float(value) <= 0:
+            raise ValueError
+        return {"drift_from": date.fromisoformat(day).isoformat(), "drift_order_value": float(value)}
+    except ValueError:
+        raise ValueError(f"bad drift {text!r}: expected YYYY-MM-DD:order_value=1.8 (a positive factor)") from None
+
+
 def generate_history(root: Path, scale: float = 1.0, seed: int = 42, days: int = 365,
                      end_date: date | None = None, horizon_days: int = 60, force: bool = False,
-                     progress: bool = True, anomalies: list[dict] | None = None) -> Result:
+                     progress: bool = True, anomalies: list[dict] | None = None,
+                     drift: dict | None = None) -> Result:
     """Write `days` days of loads ending on `end_date` into an empty landing zone."""
     if scale <= 0:
         raise ValueError("scale must be positive")
@@ -64,7 +77,7 @@ def generate_history(root: Path, scale: float = 1.0, seed: int = 42, days: int =
         shutil.rmtree(root)
     root.mkdir(parents=True, exist_ok=True)
     cfg = WorldConfig(scale=scale, seed=seed, start_date=end_date - timedelta(days=days - 1), days=days,
-                      horizon_days=horizon_days)
+                      horizon_days=horizon_days, **(drift or {}))
     first = day_number(cfg.start_date)
     return _write(root, cfg, list(range(first, first + days)), progress, anomalies=anomalies or [])
 
@@ -74,7 +87,8 @@ def generate_next_day(root: Path, progress: bool = True) -> Result:
     manifest = read_manifest(root)
     c = manifest["config"]
     cfg = WorldConfig(scale=c["scale"], seed=c["seed"], start_date=date.fromisoformat(c["start_date"]),
-                      days=c["days"], horizon_days=c["horizon_days"])
+                      days=c["days"], horizon_days=c["horizon_days"], drift_from=c.get("drift_from"),
+                      drift_order_value=c.get("drift_order_value", 1.0))
     next_day = day_number(date.fromisoformat(manifest["last_load_date"])) + 1
     horizon_last = day_number(cfg.start_date) + cfg.days + cfg.horizon_days - 3
     if next_day > horizon_last:

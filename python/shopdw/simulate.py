@@ -31,6 +31,10 @@ class WorldConfig:
     start_date: date
     days: int
     horizon_days: int = 60
+    # behaviour drift, to prove the drift monitor: from this date (YYYY-MM-DD) on, prices
+    # (and so order values) are multiplied by drift_order_value
+    drift_from: str | None = None
+    drift_order_value: float = 1.0
 
     @property
     def start_ts(self) -> int:
@@ -379,6 +383,9 @@ def build_orders(rng, cfg, world, cust, placed, first_id, product_override=None)
         product_id = product_override
         price_usd = np.round(rng.lognormal(np.log(30), 0.5, len(item_order)) * 100).astype(np.int64)
     qty = 1 + rng.poisson(0.35, len(item_order))
+    if cfg.drift_from is not None:
+        drifted = item_at >= day_ts(date.fromisoformat(cfg.drift_from))
+        price_usd = np.where(drifted, np.round(price_usd * cfg.drift_order_value), price_usd)
     unit_cents = np.maximum(np.round(price_usd / rates[item_order]), 1).astype(np.int64)
     has_disc = rng.random(len(item_order)) < 0.2
     disc_cents = np.where(has_disc, np.round(qty * unit_cents * rng.uniform(0.05, 0.2, len(item_order))), 0).astype(np.int64)

@@ -1,9 +1,9 @@
 {#-
     The churn model's training set: one row per sample (customer, as-of date), its features as
-    of that date (nothing loaded after it), its label, and the split. Samples: every
-    churn_sample_every_days-th as-of date after a warm-up of churn_warmup_days (the longest
-    feature window), customers with at least one order known at the as-of time, labelled
-    samples only. Splits in time: test is the newest churn_test_days of labelled dates,
+    of that date (nothing loaded after it), its label, and the split. Samples: the churn
+    population of macro in_churn_population (customers with an order in the 90 days before,
+    every churn_sample_every_days-th as-of date after a warm-up of churn_warmup_days, the
+    longest feature window), labelled samples only. Splits in time: test is the newest churn_test_days of labelled dates,
     valid the churn_valid_days before it, train all before; between two splits a gap of the
     label window (churn_label_days), so that no training label window reaches into the
     validation period and none of validation into test.
@@ -39,13 +39,7 @@ samples as (
     cross join bounds
     where
         labels.is_label_observed
-        and features.orders_lifetime > 0
-        and features.as_of_date
-        >= cast({{ dbt.dateadd('day', var('churn_warmup_days'), 'bounds.first_as_of_date') }} as date)
-        and mod(
-            {{ dbt.datediff('bounds.first_as_of_date', 'features.as_of_date', 'day') }},
-            {{ var('churn_sample_every_days') }}
-        ) = 0
+        and {{ in_churn_population('features', 'bounds') }}
 
 ),
 
