@@ -8,7 +8,7 @@ import sys
 from datetime import date
 from pathlib import Path
 
-from shopdw import reference
+from shopdw import features, reference
 from shopdw.generate import default_end_date, generate_history, generate_next_day, parse_anomaly, parse_drift
 
 DEFAULT_LANDING = "data/landing"
@@ -47,6 +47,10 @@ def build_parser() -> argparse.ArgumentParser:
     nxt.add_argument("--out", help=f"landing directory (default $SHOP_LANDING_DIR or {DEFAULT_LANDING})")
     nxt.add_argument("--quiet", action="store_true", help="no progress bar")
 
+    cat = sub.add_parser("feature-catalog", help="write the feature catalog doc blocks from the feature registry")
+    cat.add_argument("--project-dir", default=".", help="the dbt project (default .)")
+    cat.add_argument("--check", action="store_true", help="only check that the catalog is up to date")
+
     seeds = sub.add_parser("seeds", help="write the project's lookup seeds (countries, currencies, rates...)")
     seeds.add_argument("--out", default="seeds", help="seeds directory (default seeds)")
     return parser
@@ -63,6 +67,13 @@ def main(argv: list[str] | None = None) -> int:
                 drift=parse_drift(args.drift) if args.drift else None)
         elif args.command == "next-day":
             result = generate_next_day(_landing_dir(args.out), progress=not args.quiet)
+        elif args.command == "feature-catalog":
+            path, fresh = features.write_catalog(Path(args.project_dir), check=args.check)
+            if not fresh:
+                print(f"shopdw: {path} is out of date: run `shopdw feature-catalog`", file=sys.stderr)
+                return 1
+            print(f"{path} is up to date" if args.check else f"wrote {path}")
+            return 0
         else:
             for path in reference.write_seeds(Path(args.out)):
                 print(f"wrote {path}")

@@ -33,11 +33,11 @@ content as (
 summary as (
 
     select
-        count(*) as sample_count,
-        sum(case when churned then 1 else 0 end) as churned_count,
-        sum(case when split = 'train' then 1 else 0 end) as train_count,
-        sum(case when split = 'valid' then 1 else 0 end) as valid_count,
-        sum(case when split = 'test' then 1 else 0 end) as test_count,
+        cast(count(*) as {{ dbt.type_bigint() }}) as sample_count,
+        cast(sum(case when churned then 1 else 0 end) as {{ dbt.type_bigint() }}) as churned_count,
+        cast(sum(case when split = 'train' then 1 else 0 end) as {{ dbt.type_bigint() }}) as train_count,
+        cast(sum(case when split = 'valid' then 1 else 0 end) as {{ dbt.type_bigint() }}) as valid_count,
+        cast(sum(case when split = 'test' then 1 else 0 end) as {{ dbt.type_bigint() }}) as test_count,
         min(as_of_date) as first_as_of_date,
         max(as_of_date) as last_as_of_date
     from training_set

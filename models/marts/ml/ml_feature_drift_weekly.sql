@@ -251,7 +251,7 @@ final as (
         cumulative.as_of_date,
         sample_dates.sample_number <= {{ var('drift_reference_weeks') }} as is_reference_week,
         cumulative.feature_name not in ({{ string_literals(unmonitored) }}) as is_monitored,
-        sum(cumulative.week_count) as sample_size,
+        cast(sum(cumulative.week_count) as {{ dbt.type_bigint() }}) as sample_size,
         sum(
             (greatest(cumulative.week_share, 0.0001) - greatest(cumulative.reference_share, 0.0001))
             * ln(greatest(cumulative.week_share, 0.0001) / greatest(cumulative.reference_share, 0.0001))
