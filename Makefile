@@ -17,7 +17,7 @@ export DBT_PROFILES_DIR ?= $(CURDIR)
 export DBT_SEND_ANONYMOUS_USAGE_STATS := false
 DBT := $(BIN)/dbt
 
-.PHONY: help install run generate next-day daily build freshness docs docs-serve test lint pytest lock clean
+.PHONY: help install run generate next-day daily build freshness export docs docs-serve test lint pytest lock clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -30,11 +30,12 @@ $(VENV)/.installed: requirements.lock python/pyproject.toml
 
 install: $(VENV)/.installed ## create .venv and install the pinned dependencies
 
-run: install generate build freshness docs ## the main job: install, generate SCALE (default 1), build + test, docs
+run: install generate build freshness export docs ## the main job: install, generate SCALE (default 1), build + test, export, docs
 	@echo
 	@echo "Warehouse: $(SHOP_WAREHOUSE_PATH)   (duckdb $(SHOP_WAREHOUSE_PATH), or see README)"
 	@echo "Docs:      $(CURDIR)/target/static_index.html   (or: make docs-serve)"
 	@echo "Quarantine and row accounting: tables audit.audit_quarantine, audit.audit_row_accounting"
+	@echo "ML: schema ml (features, labels, training set); Parquet exports in $(CURDIR)/data/exports"
 
 generate: install ## write SCALE/SEED/DAYS of raw loads into the landing zone (replaces it)
 	$(BIN)/shopdw generate --scale $(SCALE) --seed $(SEED) --days $(DAYS) --out $(SHOP_LANDING_DIR) --force
@@ -53,6 +54,9 @@ build: install ## dbt build (seeds, models, snapshots, tests) into the warehouse
 
 freshness: install ## dbt source freshness of the landing zone
 	$(DBT) source freshness
+
+export: install ## export the churn training set and online features to Parquet (data/exports)
+	$(BIN)/shopdw export-features --out $(CURDIR)/data/exports
 
 docs: install ## generate the docs site (target/index.html and the single-file static_index.html)
 	$(DBT) docs generate --static

@@ -8,7 +8,7 @@ import sys
 from datetime import date
 from pathlib import Path
 
-from shopdw import features, reference
+from shopdw import export, features, reference
 from shopdw.generate import default_end_date, generate_history, generate_next_day, parse_anomaly, parse_drift
 
 DEFAULT_LANDING = "data/landing"
@@ -51,6 +51,10 @@ def build_parser() -> argparse.ArgumentParser:
     cat.add_argument("--project-dir", default=".", help="the dbt project (default .)")
     cat.add_argument("--check", action="store_true", help="only check that the catalog is up to date")
 
+    exp = sub.add_parser("export-features", help="export the churn training set and online features to Parquet")
+    exp.add_argument("--warehouse", help="the DuckDB file (default $SHOP_WAREHOUSE_PATH or data/warehouse.duckdb)")
+    exp.add_argument("--out", default="data/exports", help="directory of the Parquet files (default data/exports)")
+
     seeds = sub.add_parser("seeds", help="write the project's lookup seeds (countries, currencies, rates...)")
     seeds.add_argument("--out", default="seeds", help="seeds directory (default seeds)")
     return parser
@@ -67,6 +71,14 @@ def main(argv: list[str] | None = None) -> int:
                 drift=parse_drift(args.drift) if args.drift else None)
         elif args.command == "next-day":
             result = generate_next_day(_landing_dir(args.out), progress=not args.quiet)
+        elif args.command == "export-features":
+            warehouse = Path(args.warehouse or os.environ.get("SHOP_WAREHOUSE_PATH", "data/warehouse.duckdb"))
+            manifest = export.export_features(warehouse, Path(args.out))
+            fp = manifest["fingerprint"]
+            print(f"wrote {manifest['files']['churn_training_set']['rows']:,} training samples "
+                  f"(content hash {fp['content_hash']}) and {manifest['files']['customer_features_online']['rows']:,} "
+                  f"online feature vectors into {args.out}")
+            return 0
         elif args.command == "feature-catalog":
             path, fresh = features.write_catalog(Path(args.project_dir), check=args.check)
             if not fresh:

@@ -61,9 +61,9 @@ class Warehouse:
         return env
 
     def generate(self, scale: float = 0.05, days: int = 40, end_date: date = date(2026, 6, 30),
-                 seed: int = 42) -> Result:
+                 seed: int = 42, drift: dict | None = None) -> Result:
         return generate_history(self.landing, scale=scale, seed=seed, days=days, end_date=end_date,
-                                force=True, progress=False)
+                                force=True, progress=False, drift=drift)
 
     def next_day(self) -> Result:
         return generate_next_day(self.landing, progress=False)

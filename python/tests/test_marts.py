@@ -8,12 +8,15 @@ import signal
 import subprocess
 import time
 
+import duckdb
 import pytest
 
 from shopdw.testing import PROJECT_DIR, Warehouse, copy_table, dbt_executable, mart_differences
 
 MART_TABLES = {"dim_customers", "dim_products", "dim_dates", "fct_orders", "fct_order_items", "fct_payments",
                "fct_web_events", "fct_sessions", "obt_order_items", "obt_customers"}
+ML_TABLES = {"ml_customer_signals", "ml_customer_features_daily", "ml_customer_features_online", "ml_churn_labels",
+             "ml_churn_training_set", "ml_churn_training_set_fingerprint", "ml_feature_drift_weekly"}
 
 
 def clone_landing(source: Warehouse, target: Warehouse) -> None:
@@ -26,6 +29,8 @@ def replayed(tmp_path_factory) -> Warehouse:
     warehouse = Warehouse(tmp_path_factory.mktemp("replayed"))
     warehouse.generate(scale=0.2, days=20)
     warehouse.build()
+    # the features as they were before the next days: no later load may change them
+    shutil.copy(warehouse.path, warehouse.root / "before_replay.duckdb")
     for _ in range(7):
         warehouse.next_day()
         warehouse.build()
@@ -41,6 +46,28 @@ def test_seven_incremental_days_equal_a_full_refresh(replayed: Warehouse, tmp_pa
     differences = mart_differences(replayed.path, rebuilt.path)
     assert set(differences) == MART_TABLES
     assert differences == {table: 0 for table in MART_TABLES}
+    ml_differences = mart_differences(replayed.path, rebuilt.path, schema="ml")
+    assert ml_differences == {table: 0 for table in ML_TABLES}
+
+
+def test_features_of_past_dates_never_change(replayed: Warehouse):
+    """Seven days of new loads, late events, cancellations and CDC later: the point-in-time
+    features of every as-of date built before are exactly as they were."""
+    before = replayed.root / "before_replay.duckdb"
+    with duckdb.connect() as con:
+        con.execute(f"attach '{before}' as b (read_only)")
+        con.execute(f"attach '{replayed.path}' as r (read_only)")
+        last = con.execute("select max(as_of_date) from b.ml.ml_customer_features_daily").fetchone()[0]
+        rows = con.execute("select count(*) from b.ml.ml_customer_features_daily").fetchone()[0]
+        changed = con.execute(f"""
+            select count(*) from (
+                select * from b.ml.ml_customer_features_daily
+                except all
+                select * from r.ml.ml_customer_features_daily where as_of_date <= date '{last}')""").fetchone()[0]
+        newer = con.execute(f"select count(*) from r.ml.ml_customer_features_daily where as_of_date > date '{last}'"
+                            ).fetchone()[0]
+    assert rows > 0 and newer > 0
+    assert changed == 0
 
 
 def test_the_replay_exercised_history(replayed: Warehouse):
@@ -60,6 +87,7 @@ def test_a_second_build_changes_no_row(replayed: Warehouse, tmp_path):
     shutil.copy(replayed.path, before)
     replayed.build()
     assert mart_differences(before, replayed.path) == {table: 0 for table in MART_TABLES}
+    assert mart_differences(before, replayed.path, schema="ml") == {table: 0 for table in ML_TABLES}
     assert mart_differences(before, replayed.path, schema="snapshots") == {"snp_shop__products": 0}
 
 
@@ -117,3 +145,6 @@ def test_an_order_rejected_after_it_was_accepted_leaves_the_incremental_facts(tm
     copy_table(warehouse.path, rebuilt.path, "snapshots", "snp_shop__products")
     rebuilt.build("--full-refresh")
     assert mart_differences(warehouse.path, rebuilt.path) == {table: 0 for table in MART_TABLES}
+    assert warehouse.scalar("select count(*) from ml.ml_customer_features_daily where customer_id = ?",
+                            [customer_id]) == 0
+    assert mart_differences(warehouse.path, rebuilt.path, schema="ml") == {table: 0 for table in ML_TABLES}

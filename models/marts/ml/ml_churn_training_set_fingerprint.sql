@@ -25,7 +25,7 @@ row_hashes as (
 content as (
 
     select
-        md5({{ dbt.listagg('row_hash', "''", 'order by row_hash') }}) as content_hash
+        md5(coalesce({{ dbt.listagg('row_hash', "''", 'order by row_hash') }}, '')) as content_hash
     from row_hashes
 
 ),
@@ -34,10 +34,10 @@ summary as (
 
     select
         cast(count(*) as {{ dbt.type_bigint() }}) as sample_count,
-        cast(sum(case when churned then 1 else 0 end) as {{ dbt.type_bigint() }}) as churned_count,
-        cast(sum(case when split = 'train' then 1 else 0 end) as {{ dbt.type_bigint() }}) as train_count,
-        cast(sum(case when split = 'valid' then 1 else 0 end) as {{ dbt.type_bigint() }}) as valid_count,
-        cast(sum(case when split = 'test' then 1 else 0 end) as {{ dbt.type_bigint() }}) as test_count,
+        cast(coalesce(sum(case when churned then 1 else 0 end), 0) as {{ dbt.type_bigint() }}) as churned_count,
+        cast(coalesce(sum(case when split = 'train' then 1 else 0 end), 0) as {{ dbt.type_bigint() }}) as train_count,
+        cast(coalesce(sum(case when split = 'valid' then 1 else 0 end), 0) as {{ dbt.type_bigint() }}) as valid_count,
+        cast(coalesce(sum(case when split = 'test' then 1 else 0 end), 0) as {{ dbt.type_bigint() }}) as test_count,
         min(as_of_date) as first_as_of_date,
         max(as_of_date) as last_as_of_date
     from training_set

@@ -4,6 +4,7 @@
         incremental_strategy='delete+insert',
         unique_key='as_of_date',
         on_schema_change='fail',
+        post_hook="{{ delete_customers_no_longer_in_population(this) }}",
     )
 }}
 

@@ -51,26 +51,59 @@ web_events as (
 
 ),
 
-known_versions as (
+customers as (
 
-    select
-        order_versions.*,
-        orders.rate_to_usd
-    from order_versions
-    inner join orders
-        on order_versions.order_id = orders.order_id
+    select * from {{ ref('int_shop__customer_lifespans') }}
 
 ),
 
-first_known_orders as (
+first_loaded_items as (
 
     select
         order_id,
-        customer_id,
-        placed_at,
-        min(order_first_loaded_at) as order_first_loaded_at
-    from known_versions
+        min(loaded_at) as first_item_loaded_at
+    from staged_order_items
+    group by 1
+
+),
+
+{#- an order counts once it could be accepted: the order, its customer and a valid line loaded #}
+first_known_orders as (
+
+    select
+        order_versions.order_id,
+        order_versions.customer_id,
+        order_versions.placed_at,
+        greatest(
+            min(order_versions.order_first_loaded_at),
+            min(customers.known_from),
+            min(first_loaded_items.first_item_loaded_at)
+        ) as order_first_loaded_at
+    from order_versions
+    inner join customers
+        on order_versions.customer_id = customers.customer_id
+    inner join first_loaded_items
+        on order_versions.order_id = first_loaded_items.order_id
     group by 1, 2, 3
+
+),
+
+known_versions as (
+
+    select
+        order_versions.order_id,
+        order_versions.customer_id,
+        order_versions.order_status,
+        order_versions.order_total,
+        order_versions.placed_at,
+        order_versions.known_until,
+        orders.rate_to_usd,
+        greatest(order_versions.known_from, first_known_orders.order_first_loaded_at) as known_from
+    from order_versions
+    inner join orders
+        on order_versions.order_id = orders.order_id
+    inner join first_known_orders
+        on order_versions.order_id = first_known_orders.order_id
 
 ),
 

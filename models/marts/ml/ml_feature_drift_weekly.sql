@@ -265,7 +265,8 @@ final as (
         sum(
             (greatest(cumulative.week_share, 0.0001) - greatest(cumulative.reference_share, 0.0001))
             * ln(greatest(cumulative.week_share, 0.0001) / greatest(cumulative.reference_share, 0.0001))
-        ) > {{ var('drift_psi_threshold') }} as is_drifted
+        ) > {{ var('drift_psi_threshold') }}
+        and sum(cumulative.week_count) >= {{ var('drift_min_sample_size') }} as is_drifted
     from cumulative
     inner join sample_dates
         on cumulative.as_of_date = sample_dates.as_of_date

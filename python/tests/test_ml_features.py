@@ -1,0 +1,185 @@
+"""ML features: point-in-time correctness, leakage tests that catch leaks, parity, export, drift."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from datetime import date
+
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
+import pytest
+import yaml
+
+from shopdw import features
+from shopdw.export import export_features
+from shopdw.testing import PROJECT_DIR, Warehouse
+
+# long enough for the warm-up (90 days), the label window and the splits; big enough that a
+# week of the churn population is a sample the drift monitor judges
+SCALE, DAYS, END = 0.3, 300, date(2026, 6, 30)
+DRIFT_FROM = "2026-05-10"
+LEAKAGE_TESTS = ["assert_features_match_point_in_time_recompute", "assert_labels_look_only_forward",
+                 "assert_training_splits_are_separated_in_time", "assert_online_features_match_offline"]
+
+
+@pytest.fixture(scope="module")
+def ml(tmp_path_factory) -> Warehouse:
+    warehouse = Warehouse(tmp_path_factory.mktemp("ml"))
+    warehouse.generate(scale=SCALE, days=DAYS, end_date=END)
+    warehouse.build()
+    return warehouse
+
+
+@pytest.fixture
+def tampered(ml: Warehouse, tmp_path) -> Warehouse:
+    copy = Warehouse(tmp_path)
+    shutil.copytree(ml.landing, copy.landing)
+    shutil.copy(ml.path, copy.path)
+    return copy
+
+
+def failures(result, test: str) -> int:
+    """The number of failing rows dbt reported for a test (0 when it passed)."""
+    for line in result.output.splitlines():
+        if f" {test} " in line and ("FAIL" in line or "WARN" in line):
+            return int(line.split("FAIL" if "FAIL" in line else "WARN")[1].split()[0])
+        if f" {test} " in line and "PASS" in line:
+            return 0
+    raise AssertionError(f"{test} did not run:\n{result.output[-3000:]}")
+
+
+def test_ml_marts_are_built_and_leak_free(ml: Warehouse):
+    fingerprint = ml.query("select sample_count, train_count, valid_count, test_count, churn_rate "
+                           "from ml.ml_churn_training_set_fingerprint")[0]
+    samples, train, valid, test, rate = fingerprint
+    assert samples == train + valid + test and min(train, valid, test) > 0
+    assert 0.1 < rate < 0.9
+    result = ml.dbt("test", "-s", *LEAKAGE_TESTS, "assert_no_feature_drift_in_newest_week")
+    assert result.ok, result.output[-3000:]
+    for test in LEAKAGE_TESTS + ["assert_no_feature_drift_in_newest_week"]:
+        assert failures(result, test) == 0
+    # the recompute compares real values, not zeros
+    assert ml.scalar("select count(*) from ml.ml_customer_features_daily where sessions_30d > 0 "
+                     "and orders_30d > 0 and failed_payments_90d > 0") > 0
+
+
+def rebuild_features(warehouse: Warehouse) -> None:
+    result = warehouse.dbt("run", "-s", "ml_customer_features_daily", "ml_customer_features_online",
+                           "ml_churn_labels", "--full-refresh")
+    assert result.ok, result.output[-3000:]
+
+
+@pytest.mark.parametrize("leak, sql", [
+    # availability judged by when a row happened instead of when it was loaded: late events,
+    # late order files and payments count before they reached the warehouse
+    ("event time instead of load time",
+     "update ml.ml_customer_signals set known_from = event_at"),
+    # today's state of every order applied to the past: a later cancellation is known at once
+    ("orders in their final state",
+     "update ml.ml_customer_signals set known_until = null, known_from = least(known_from, event_at) "
+     "where signal_name = 'order_value_usd'"),
+    # identity stitching known from the event's own load, before the login that revealed it
+    ("stitching known before the login",
+     "update ml.ml_customer_signals set known_from = event_at "
+     "where signal_name in ('product_view', 'session_start')"),
+])
+def test_each_feature_leak_is_caught(tampered: Warehouse, leak: str, sql: str):
+    tampered.execute(sql)
+    rebuild_features(tampered)
+    result = tampered.dbt("test", "-s", "assert_features_match_point_in_time_recompute")
+    assert not result.ok, leak
+    assert failures(result, "assert_features_match_point_in_time_recompute") > 0, leak
+
+
+def test_a_label_that_sees_the_as_of_day_is_caught(tampered: Warehouse):
+    # a label window starting on the as-of date itself: that day's orders are known at the
+    # as-of time, so they are features, not the outcome
+    tampered.execute("""
+        update ml.ml_churn_labels set churned = not exists (
+            select 1 from marts.fct_orders as o
+            where o.customer_id = ml_churn_labels.customer_id
+              and o.order_date between ml_churn_labels.as_of_date
+                                   and ml_churn_labels.as_of_date + interval 29 day)
+        where is_label_observed""")
+    result = tampered.dbt("test", "-s", "assert_labels_look_only_forward")
+    assert failures(result, "assert_labels_look_only_forward") > 0
+
+
+def test_splits_too_close_in_time_are_caught(tampered: Warehouse):
+    # the first validation date moved into training: its label window reaches into validation
+    tampered.execute("""
+        update ml.ml_churn_training_set set split = 'train'
+        where as_of_date = (select min(as_of_date) from ml.ml_churn_training_set where split = 'valid')""")
+    result = tampered.dbt("test", "-s", "assert_training_splits_are_separated_in_time")
+    assert failures(result, "assert_training_splits_are_separated_in_time") > 0
+
+
+def test_online_features_that_differ_from_offline_are_caught(tampered: Warehouse):
+    tampered.execute("update ml.ml_customer_features_online set orders_90d = orders_90d + 1 "
+                     "where customer_id = (select min(customer_id) from ml.ml_customer_features_online)")
+    result = tampered.dbt("test", "-s", "assert_online_features_match_offline")
+    assert failures(result, "assert_online_features_match_offline") == 1
+
+
+def test_online_features_at_a_past_date_equal_the_offline_ones(tampered: Warehouse):
+    """The online model evaluated at any date (var online_as_of_date) agrees with the daily one."""
+    result = tampered.dbt("build", "-s", "ml_customer_features_online", "assert_online_features_match_offline",
+                          vars={"online_as_of_date": "2026-03-15"})
+    assert result.ok, result.output[-3000:]
+    assert tampered.scalar("select max(as_of_date) from ml.ml_customer_features_online") == date(2026, 3, 15)
+
+
+def test_export_loads_with_pyarrow(ml: Warehouse, tmp_path):
+    manifest = export_features(ml.path, tmp_path)
+    table = pq.read_table(tmp_path / "churn_training_set.parquet")
+    registry = features.load_registry(PROJECT_DIR)
+    assert table.num_rows == manifest["fingerprint"]["sample_count"] > 0
+    assert [f["name"] for f in registry] == [c for c in table.column_names if c in {f["name"] for f in registry}]
+    assert table.schema.field("churned").type == "bool" and table.column("churned").null_count == 0
+    assert str(table.schema.field("orders_30d").type) == "int64"
+    assert str(table.schema.field("revenue_usd_30d").type).startswith("decimal128(18, 2)")
+    # splits in time order, as the training code expects
+    dates = {split: table.filter(pc.equal(table.column("split"), split)).column("as_of_date").to_pylist()
+             for split in ("train", "valid", "test")}
+    assert max(dates["train"]) < min(dates["valid"]) and max(dates["valid"]) < min(dates["test"])
+    online = pq.read_table(tmp_path / "customer_features_online.parquet")
+    assert online.num_rows == manifest["files"]["customer_features_online"]["rows"] > 0
+    assert len(set(online.column("customer_id").to_pylist())) == online.num_rows
+    saved = json.loads((tmp_path / "churn_training_set.manifest.json").read_text())
+    assert saved["fingerprint"]["content_hash"] == ml.scalar(
+        "select content_hash from ml.ml_churn_training_set_fingerprint")
+
+
+def test_the_same_inputs_give_the_same_training_set(ml: Warehouse, tmp_path):
+    """A full rebuild from the same landing zone gives the same content hash."""
+    again = Warehouse(tmp_path)
+    shutil.copytree(ml.landing, again.landing)
+    again.build("-s", "+ml_churn_training_set_fingerprint", "--exclude", "resource_type:test")
+    assert again.scalar("select content_hash from ml.ml_churn_training_set_fingerprint") == ml.scalar(
+        "select content_hash from ml.ml_churn_training_set_fingerprint")
+
+
+def test_injected_drift_is_caught(tmp_path):
+    drifted = Warehouse(tmp_path)
+    drifted.generate(scale=SCALE, days=DAYS, end_date=END,
+                     drift={"drift_from": DRIFT_FROM, "drift_order_value": 2.0})
+    result = drifted.build()  # the drift warns; the build goes on
+    assert failures(result, "assert_no_feature_drift_in_newest_week") > 0
+    flagged = {name for (name,) in drifted.query(
+        "select feature_name from ml.ml_feature_drift_weekly "
+        "where is_drifted and is_monitored and as_of_date = (select max(as_of_date) from ml.ml_feature_drift_weekly)")}
+    assert {"revenue_usd_30d", "avg_order_value_usd_90d"} <= flagged
+    # the web behaviour did not change: its features are not flagged
+    assert not flagged & {"sessions_30d", "product_views_30d", "add_to_carts_30d"}
+
+
+def test_the_feature_catalog_matches_the_registry():
+    path, fresh = features.write_catalog(PROJECT_DIR, check=True)
+    assert fresh, f"{path} is out of date: run `shopdw feature-catalog`"
+    names = [f["name"] for f in features.load_registry(PROJECT_DIR)]
+    for model in ("ml_customer_features_daily", "ml_customer_features_online", "ml_churn_training_set"):
+        spec = yaml.safe_load((PROJECT_DIR / f"models/marts/ml/{model}.yml").read_text())["models"][0]
+        documented = {c["name"]: c["description"] for c in spec["columns"]}
+        for name in names:
+            assert documented.get(name) == f"{{{{ doc('feature__{name}') }}}}", (model, name)
