@@ -67,9 +67,9 @@ first_loaded_items as (
 
 ),
 
-{#- an order counts once it could be accepted: the order, its customer and a valid line loaded #}
 first_known_orders as (
 
+    {#- an order counts once it could be accepted: the order, its customer and a valid line loaded #}
     select
         order_versions.order_id,
         order_versions.customer_id,

@@ -10,8 +10,10 @@
     distributions at the reference deciles (a lower bound of the exact KS statistic, which
     would compare at every value). Grain: one row per feature and sample date.
 -#}
-{%- set categorical = customer_features() | selectattr('data_type', 'equalto', 'varchar') | map(attribute='name') | list %}
-{%- set numeric = customer_features() | rejectattr('data_type', 'equalto', 'varchar') | map(attribute='name') | list %}
+{%- set categorical = customer_features() | selectattr('data_type', 'equalto', 'varchar')
+    | map(attribute='name') | list %}
+{%- set numeric = customer_features() | rejectattr('data_type', 'equalto', 'varchar')
+    | map(attribute='name') | list %}
 {%- set unmonitored = customer_features() | selectattr('drift_monitored', 'defined')
     | rejectattr('drift_monitored') | map(attribute='name') | list %}
 
@@ -99,14 +101,15 @@ reference_tiles as (
 
 ),
 
-{#- decile edges of the reference, one row per feature #}
 reference_edges as (
 
+    {#- decile edges of the reference, one row per feature #}
     select
         feature_name,
         {%- for k in range(1, 10) %}
-        max(case when tile = {{ k }} then feature_value end) as edge_{{ k }}{{ ',' if not loop.last }}
+        max(case when tile = {{ k }} then feature_value end) as edge_{{ k }},
         {%- endfor %}
+        count(*) as reference_value_count
     from reference_tiles
     group by 1
 
@@ -176,22 +179,26 @@ reference_counts as (
 
 ),
 
-{#- every bin of the reference or of the week, for every week #}
+bins as (
+
+    select distinct
+        feature_name,
+        bin_label,
+        bin_number
+    from week_counts
+
+),
+
 grid as (
 
+    {#- every bin of the reference or of the week, for every week #}
     select
         sample_dates.as_of_date,
         bins.feature_name,
         bins.bin_label,
         bins.bin_number
     from sample_dates
-    cross join (
-        select distinct
-            feature_name,
-            bin_label,
-            bin_number
-        from week_counts
-    ) as bins
+    cross join bins
 
 ),
 
@@ -223,9 +230,9 @@ shares as (
 
 ),
 
-{#- cumulative shares of the non-null values at each decile edge, for the KS statistic #}
 cumulative as (
 
+    {#- cumulative shares of the non-null values at each decile edge, for the KS statistic #}
     select
         *,
         sum(case when bin_number > 0 then week_count else 0 end) over edge_order
