@@ -100,8 +100,9 @@ signal_spans as (
         customer_id,
         signal_name,
         category_code,
-        {#- in hundredths: running sums of integers are exact and fast #}
-        cast(round(signal_value * 100) as {{ dbt.type_bigint() }}) as value_hundredths,
+        {#- in hundredths, as whole numbers in a double: sums stay exact (below 2^53) and
+            take 8 bytes, where a sum of bigints is a 16-byte hugeint on DuckDB #}
+        cast(round(signal_value * 100) as {{ type_double() }}) as value_hundredths,
         cast(event_at as date) as event_date,
         {%- for window_days in windows %}
         {{ signal_last_date(window_days) }} as last_date_{{ window_days or 'all' }},
@@ -111,7 +112,7 @@ signal_spans as (
 
 ),
 
-changes as {{ materialized_cte() }} (
+changes as (
 
     {#- +value on the first date a row counts, -value on the day after its last #}
     {%- for measure in measures %}
@@ -119,7 +120,7 @@ changes as {{ materialized_cte() }} (
     select
         customer_id,
         first_date as change_date,
-        '{{ measure.name }}' as measure,
+        {{ loop.index }} as measure_number,
         value_hundredths as delta,
         cast(null as date) as event_date
     from signal_spans
@@ -128,7 +129,7 @@ changes as {{ materialized_cte() }} (
     select
         customer_id,
         cast({{ dbt.dateadd('day', 1, last_date) }} as date) as change_date,
-        '{{ measure.name }}' as measure,
+        {{ loop.index }} as measure_number,
         -1 * value_hundredths as delta,
         cast(null as date) as event_date
     from signal_spans
@@ -141,7 +142,7 @@ changes as {{ materialized_cte() }} (
     select
         customer_id,
         first_date as change_date,
-        'last_{{ feature.signal }}_date' as measure,
+        {{ measures | length + loop.index }} as measure_number,
         0 as delta,
         event_date
     from signal_spans
@@ -161,10 +162,10 @@ pivoted_changes as {{ materialized_cte() }} (
             cast({{ dbt.dateadd('day', -1, 'run_dates.first_date') }} as date)
         ) as timeline_date,
         {%- for measure in measures %}
-        sum(case when changes.measure = '{{ measure.name }}' then changes.delta end) as {{ measure.name }},
+        sum(case when changes.measure_number = {{ loop.index }} then changes.delta end) as {{ measure.name }},
         {%- endfor %}
         {%- for feature in customer_features(['days_since_last']) %}
-        max(case when changes.measure = 'last_{{ feature.signal }}_date' then changes.event_date end)
+        max(case when changes.measure_number = {{ measures | length + loop.index }} then changes.event_date end)
             as last_{{ feature.signal }}_date,
         {%- endfor %}
         0 as is_as_of_date

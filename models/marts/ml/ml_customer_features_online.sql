@@ -71,7 +71,7 @@ measure_sums as (
                     and {{ signal_first_date('signals.event_at', 'signals.known_from') }} <= serving_date.as_of_date
                     and {{ signal_last_date(measure.window_days, 'signals.event_at', 'signals.known_until') }}
                     >= serving_date.as_of_date
-                    then cast(round(signals.signal_value * 100) as {{ dbt.type_bigint() }})
+                    then cast(round(signals.signal_value * 100) as {{ type_double() }})
                 else 0
             end
         ) as {{ measure.name }},
