@@ -13,11 +13,14 @@ DAYS ?= 365
 export SHOP_LANDING_DIR ?= $(CURDIR)/data/landing
 export SHOP_WAREHOUSE_PATH ?= $(CURDIR)/data/warehouse.duckdb
 export SHOP_DUCKDB_TEMP_DIR ?= $(CURDIR)/data/tmp
+# what BI tools and analysts open (read-only): a copy of the marts, published after each green build
+export SHOP_PUBLISHED_PATH ?= $(CURDIR)/data/published/warehouse.duckdb
+DOCS_PORT ?= 8080
 export DBT_PROFILES_DIR ?= $(CURDIR)
 export DBT_SEND_ANONYMOUS_USAGE_STATS := false
 DBT := $(BIN)/dbt
 
-.PHONY: help install run generate next-day daily build freshness export docs docs-serve test lint pytest lock clean
+.PHONY: help install run generate next-day daily build publish freshness export docs-generate docs docs-coverage metrics test lint pytest lock clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -30,10 +33,11 @@ $(VENV)/.installed: requirements.lock python/pyproject.toml
 
 install: $(VENV)/.installed ## create .venv and install the pinned dependencies
 
-run: install generate build freshness export docs ## the main job: install, generate SCALE (default 1), build + test, export, docs
+run: install generate build freshness export docs-generate ## the main job: install, generate SCALE (default 1), build + test, publish, export, docs
 	@echo
-	@echo "Warehouse: $(SHOP_WAREHOUSE_PATH)   (duckdb $(SHOP_WAREHOUSE_PATH), or see README)"
-	@echo "Docs:      $(CURDIR)/target/static_index.html   (or: make docs-serve)"
+	@echo "Warehouse: $(SHOP_PUBLISHED_PATH)   (read-only for BI tools; dbt builds in $(SHOP_WAREHOUSE_PATH))"
+	@echo "Docs:      $(CURDIR)/target/static_index.html   (or: make docs, on http://localhost:$(DOCS_PORT))"
+	@echo "Metrics:   $(BIN)/mf query --saved-query revenue_by_month   (or: make metrics)"
 	@echo "Quarantine and row accounting: tables audit.audit_quarantine, audit.audit_row_accounting"
 	@echo "ML: schema ml (features, labels, training set); Parquet exports in $(CURDIR)/data/exports"
 
@@ -43,14 +47,19 @@ generate: install ## write SCALE/SEED/DAYS of raw loads into the landing zone (r
 next-day: install ## add the next day's loads to the landing zone
 	$(BIN)/shopdw next-day --out $(SHOP_LANDING_DIR)
 
-daily: install ## the nightly job: next day's loads, then snapshot + incremental build + tests
+daily: install ## the nightly job: next day's loads, then snapshot + incremental build + tests, publish
 	$(BIN)/shopdw next-day --out $(SHOP_LANDING_DIR)
 	@mkdir -p $(dir $(SHOP_WAREHOUSE_PATH)) $(SHOP_DUCKDB_TEMP_DIR)
 	$(DBT) build
+	$(BIN)/shopdw publish
 
-build: install ## dbt build (seeds, models, snapshots, tests) into the warehouse
+build: install ## dbt build (seeds, models, snapshots, tests), then publish the marts if all is green
 	@mkdir -p $(dir $(SHOP_WAREHOUSE_PATH)) $(SHOP_DUCKDB_TEMP_DIR)
 	$(DBT) build
+	$(BIN)/shopdw publish
+
+publish: install ## publish the reader-facing schemas of the last build to SHOP_PUBLISHED_PATH (atomic swap)
+	$(BIN)/shopdw publish
 
 freshness: install ## dbt source freshness of the landing zone
 	$(DBT) source freshness
@@ -58,11 +67,16 @@ freshness: install ## dbt source freshness of the landing zone
 export: install ## export the churn training set and online features to Parquet (data/exports)
 	$(BIN)/shopdw export-features --out $(CURDIR)/data/exports
 
-docs: install ## generate the docs site (target/index.html and the single-file static_index.html)
+docs-generate: install ## generate the docs site (target/index.html and the single-file static_index.html)
 	$(DBT) docs generate --static
+	$(BIN)/shopdw docs-coverage --fail-under 100
 
-docs-serve: docs ## serve the docs on http://localhost:8080
-	$(DBT) docs serve --port 8080 --no-browser
+docs: docs-generate ## generate the docs and serve them on http://localhost:8080 (DOCS_PORT)
+	$(DBT) docs serve --host 127.0.0.1 --port $(DOCS_PORT) --no-browser
+
+metrics: install ## the semantic layer: validate the metrics and run the saved query revenue_by_month
+	$(BIN)/mf validate-configs
+	$(BIN)/mf query --saved-query revenue_by_month
 
 test: install lint pytest ## sqlfluff lint (0 violations), then pytest
 

@@ -8,7 +8,7 @@ import sys
 from datetime import date
 from pathlib import Path
 
-from shopdw import export, features, reference
+from shopdw import docs, export, features, publish, reference
 from shopdw.generate import default_end_date, generate_history, generate_next_day, parse_anomaly, parse_drift
 
 DEFAULT_LANDING = "data/landing"
@@ -55,6 +55,14 @@ def build_parser() -> argparse.ArgumentParser:
     exp.add_argument("--warehouse", help="the DuckDB file (default $SHOP_WAREHOUSE_PATH or data/warehouse.duckdb)")
     exp.add_argument("--out", default="data/exports", help="directory of the Parquet files (default data/exports)")
 
+    pub = sub.add_parser("publish", help="publish the reader-facing schemas of a green build for BI tools, atomically")
+    pub.add_argument("--warehouse", help="the build's DuckDB file (default $SHOP_WAREHOUSE_PATH or data/warehouse.duckdb)")
+    pub.add_argument("--out", help="the published file (default $SHOP_PUBLISHED_PATH or data/published/warehouse.duckdb)")
+
+    cov = sub.add_parser("docs-coverage", help="share of described models, columns, sources, macros, tests...")
+    cov.add_argument("--target-dir", default="target", help="dbt's target directory with manifest.json and catalog.json")
+    cov.add_argument("--fail-under", type=float, default=100.0, help="exit 1 when any kind is below this percentage")
+
     seeds = sub.add_parser("seeds", help="write the project's lookup seeds (countries, currencies, rates...)")
     seeds.add_argument("--out", default="seeds", help="seeds directory (default seeds)")
     return parser
@@ -78,6 +86,23 @@ def main(argv: list[str] | None = None) -> int:
             print(f"wrote {manifest['files']['churn_training_set']['rows']:,} training samples "
                   f"(content hash {fp['content_hash']}) and {manifest['files']['customer_features_online']['rows']:,} "
                   f"online feature vectors into {args.out}")
+            return 0
+        elif args.command == "publish":
+            warehouse = Path(args.warehouse or os.environ.get("SHOP_WAREHOUSE_PATH", "data/warehouse.duckdb"))
+            out = Path(args.out or os.environ.get("SHOP_PUBLISHED_PATH", "data/published/warehouse.duckdb"))
+            temp = os.environ.get("SHOP_DUCKDB_TEMP_DIR")
+            done = publish.publish(warehouse, out, temp_directory=Path(temp) if temp else None)
+            print(f"published {done.tables} tables ({done.rows:,} rows) of {', '.join(publish.PUBLISHED_SCHEMAS)} "
+                  f"to {done.path} in {done.seconds:.1f} s")
+            return 0
+        elif args.command == "docs-coverage":
+            result = docs.coverage(Path(args.target_dir))
+            print(result.report())
+            low = [kind for kind in result.total if 100 * result.share(kind) < args.fail_under]
+            if low:
+                print(f"shopdw: documentation below {args.fail_under:g}% for: {', '.join(sorted(low))}",
+                      file=sys.stderr)
+                return 1
             return 0
         elif args.command == "feature-catalog":
             path, fresh = features.write_catalog(Path(args.project_dir), check=args.check)
