@@ -1,4 +1,4 @@
-"""Command line: ``shopdw generate``, ``shopdw next-day``, ``shopdw seeds``."""
+"""Command line of the shop warehouse: data generator, publishing, docs coverage, exports."""
 
 from __future__ import annotations
 
@@ -58,6 +58,8 @@ def build_parser() -> argparse.ArgumentParser:
     pub = sub.add_parser("publish", help="publish the reader-facing schemas of a green build for BI tools, atomically")
     pub.add_argument("--warehouse", help="the build's DuckDB file (default $SHOP_WAREHOUSE_PATH or data/warehouse.duckdb)")
     pub.add_argument("--out", help="the published file (default $SHOP_PUBLISHED_PATH or data/published/warehouse.duckdb)")
+    pub.add_argument("--force", action="store_true",
+                     help="publish even when dbt's last run_results are not those of a green build")
 
     cov = sub.add_parser("docs-coverage", help="share of described models, columns, sources, macros, tests...")
     cov.add_argument("--target-dir", default="target", help="dbt's target directory with manifest.json and catalog.json")
@@ -91,6 +93,8 @@ def main(argv: list[str] | None = None) -> int:
             warehouse = Path(args.warehouse or os.environ.get("SHOP_WAREHOUSE_PATH", "data/warehouse.duckdb"))
             out = Path(args.out or os.environ.get("SHOP_PUBLISHED_PATH", "data/published/warehouse.duckdb"))
             temp = os.environ.get("SHOP_DUCKDB_TEMP_DIR")
+            if not args.force:
+                publish.check_last_build_green(Path(os.environ.get("DBT_TARGET_PATH", "target")) / "run_results.json")
             done = publish.publish(warehouse, out, temp_directory=Path(temp) if temp else None)
             print(f"published {done.tables} tables ({done.rows:,} rows) of {', '.join(publish.PUBLISHED_SCHEMAS)} "
                   f"to {done.path} in {done.seconds:.1f} s")

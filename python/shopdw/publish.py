@@ -19,6 +19,7 @@ and incremental state), so builds never wait for readers either.
 
 from __future__ import annotations
 
+import json
 import os
 import time
 from dataclasses import dataclass
@@ -35,6 +36,28 @@ class PublishResult:
     tables: int
     rows: int
     seconds: float
+
+
+GREEN = {"success", "pass", "warn", "skipped", "no-op"}
+
+
+def check_last_build_green(run_results: Path) -> None:
+    """Raise ValueError unless dbt's last invocation (its run_results.json) was a green build.
+
+    A build whose model failed or whose error-severity test failed is never published, so the
+    readers keep the last good one. Skipped nodes only count as green when nothing failed
+    (dbt skips the children of a failure, and a failure fails this check anyway).
+    """
+    if not run_results.exists():
+        raise ValueError(f"{run_results} is missing: run `dbt build` before publishing")
+    results = json.loads(run_results.read_text())
+    command = results.get("args", {}).get("which")
+    if command != "build":
+        raise ValueError(f"the last dbt command was `{command}`, not `build`: run `dbt build` before publishing")
+    bad = [r["unique_id"] for r in results["results"] if r["status"] not in GREEN]
+    if bad:
+        raise ValueError(f"the last build was not green ({len(bad)} failed: {', '.join(bad[:5])}"
+                         f"{'...' if len(bad) > 5 else ''}): the published warehouse keeps the last good build")
 
 
 def _quote(name: str) -> str:

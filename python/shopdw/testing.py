@@ -17,9 +17,14 @@ from shopdw.generate import Result, generate_history, generate_next_day
 PROJECT_DIR = Path(__file__).resolve().parents[2]
 
 
+def venv_executable(name: str) -> str:
+    """A console script of the running interpreter's environment (dbt, mf, shopdw)."""
+    candidate = Path(sys.executable).with_name(name)
+    return str(candidate) if candidate.exists() else name
+
+
 def dbt_executable() -> str:
-    candidate = Path(sys.executable).with_name("dbt")
-    return str(candidate) if candidate.exists() else "dbt"
+    return venv_executable("dbt")
 
 
 @dataclass
@@ -46,12 +51,21 @@ class Warehouse:
     def path(self) -> Path:
         return self.root / "warehouse.duckdb"
 
+    @property
+    def published(self) -> Path:
+        return self.root / "published" / "warehouse.duckdb"
+
+    @property
+    def target(self) -> Path:
+        return self.root / "target"
+
     def env(self) -> dict[str, str]:
         env = dict(os.environ)
         env.update({
             "SHOP_LANDING_DIR": str(self.landing),
             "SHOP_WAREHOUSE_PATH": str(self.path),
             "SHOP_DUCKDB_TEMP_DIR": str(self.root / "tmp"),
+            "SHOP_PUBLISHED_PATH": str(self.published),
             "DBT_PROFILES_DIR": str(PROJECT_DIR),
             "DBT_TARGET_PATH": str(self.root / "target"),
             "DBT_LOG_PATH": str(self.root / "logs"),
@@ -79,6 +93,17 @@ class Warehouse:
             command += ["--vars", json.dumps(vars)]
         proc = subprocess.run(command, cwd=PROJECT_DIR, env=self.env(), capture_output=True, text=True,
                               check=False)
+        return DbtResult(proc.returncode, proc.stdout + proc.stderr)
+
+    def mf(self, *args: str) -> DbtResult:
+        """MetricFlow's CLI (dbt-metricflow) on this warehouse."""
+        proc = subprocess.run([venv_executable("mf"), *args], cwd=PROJECT_DIR, env=self.env(),
+                              capture_output=True, text=True, check=False)
+        return DbtResult(proc.returncode, proc.stdout + proc.stderr)
+
+    def shopdw(self, *args: str) -> DbtResult:
+        proc = subprocess.run([venv_executable("shopdw"), *args], cwd=PROJECT_DIR, env=self.env(),
+                              capture_output=True, text=True, check=False)
         return DbtResult(proc.returncode, proc.stdout + proc.stderr)
 
     def build(self, *args: str, vars: dict | None = None, tests: bool = True) -> DbtResult:
