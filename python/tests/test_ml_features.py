@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import json
 import shutil
 from datetime import date
@@ -182,3 +183,22 @@ def test_the_feature_catalog_matches_the_registry():
         documented = {c["name"]: c["description"] for c in spec["columns"]}
         for name in names:
             assert documented.get(name) == f"{{{{ doc('feature__{name}') }}}}", (model, name)
+
+
+def test_churn_rate_metric_matches_the_training_set(ml: Warehouse, tmp_path):
+    """The semantic layer's churn_rate (saved query churn_rate_by_month) equals the share of
+    churned samples of ml_churn_training_set per month, computed in SQL."""
+    out = tmp_path / "churn.csv"
+    result = ml.mf("query", "--saved-query", "churn_rate_by_month", "--csv", str(out))
+    assert result.ok, result.output[-3000:]
+    with out.open() as handle:
+        rows = list(csv.DictReader(handle))
+    expected = {str(m): (n, churned) for m, n, churned in ml.query("""
+        select cast(date_trunc('month', as_of_date) as date), count(*), count(*) filter (where churned)
+        from ml.ml_churn_training_set group by 1""")}
+    assert len(rows) == len(expected) >= 3
+    for row in rows:
+        samples, churned = expected[row["metric_time__month"][:10]]
+        assert int(row["churn_samples"]) == samples
+        assert int(row["churned_customers"]) == churned
+        assert abs(float(row["churn_rate"]) - churned / samples) < 1e-9
