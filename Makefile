@@ -85,7 +85,7 @@ lint: install ## sqlfluff lint of the SQL (dbt templater)
 	SHOP_WAREHOUSE_PATH=$(CURDIR)/target/sqlfluff.duckdb $(BIN)/sqlfluff lint models analyses snapshots tests
 
 pytest: install ## the pytest suite (throwaway warehouses from small generated data)
-	$(BIN)/pytest python/tests
+	$(BIN)/pytest python/tests --durations=15
 
 lock: ## re-pin requirements.lock from requirements.in
 	rm -rf .venv-lock && $(PYTHON) -m venv .venv-lock

@@ -42,6 +42,9 @@ class Warehouse:
     """A landing zone, a warehouse file and dbt's target/log folders under one root."""
 
     root: Path
+    # table and column comments cost a quarter of a small build: only the warehouses whose
+    # tests read the comments write them
+    persist_docs: bool = False
 
     @property
     def landing(self) -> Path:
@@ -73,6 +76,7 @@ class Warehouse:
             # repeated commands on one warehouse reuse the parse (half of a small command's time);
             # dbt parses again by itself when vars or env vars change
             "DBT_PARTIAL_PARSE": "true",
+            "SHOP_PERSIST_DOCS": "true" if self.persist_docs else "false",
         })
         return env
 

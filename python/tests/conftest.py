@@ -8,7 +8,7 @@ from shopdw.testing import Warehouse
 @pytest.fixture(scope="session")
 def built(tmp_path_factory) -> Warehouse:
     """One small warehouse, generated and built once, shared by the read-only tests."""
-    warehouse = Warehouse(tmp_path_factory.mktemp("built"))
+    warehouse = Warehouse(tmp_path_factory.mktemp("built"), persist_docs=True)
     warehouse.generate()
     warehouse.build()
     return warehouse
