@@ -16,11 +16,13 @@ export SHOP_DUCKDB_TEMP_DIR ?= $(CURDIR)/data/tmp
 # what BI tools and analysts open (read-only): a copy of the marts, published after each green build
 export SHOP_PUBLISHED_PATH ?= $(CURDIR)/data/published/warehouse.duckdb
 DOCS_PORT ?= 8080
+SCALES ?= 1 10
+REPEATS ?= 1
 export DBT_PROFILES_DIR ?= $(CURDIR)
 export DBT_SEND_ANONYMOUS_USAGE_STATS := false
 DBT := $(BIN)/dbt
 
-.PHONY: help install run generate next-day daily build publish freshness export docs-generate docs docs-coverage metrics test lint pytest lock clean
+.PHONY: help install run generate next-day daily build publish freshness export docs-generate docs docs-coverage metrics bench test lint pytest lock clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -77,6 +79,9 @@ docs: docs-generate ## generate the docs and serve them on http://localhost:8080
 metrics: install ## the semantic layer: validate the metrics and run the saved query revenue_by_month
 	$(BIN)/mf validate-configs
 	$(BIN)/mf query --saved-query revenue_by_month
+
+bench: install ## time full/daily builds, raw SQL and pandas at SCALES (default "1 10"), REPEATS; writes BENCHMARKS.md
+	$(BIN)/shopdw bench --scales $(SCALES) --repeats $(REPEATS)
 
 test: install lint pytest ## sqlfluff lint (0 violations), then pytest
 

@@ -65,6 +65,14 @@ def build_parser() -> argparse.ArgumentParser:
     cov.add_argument("--target-dir", default="target", help="dbt's target directory with manifest.json and catalog.json")
     cov.add_argument("--fail-under", type=float, default=100.0, help="exit 1 when any kind is below this percentage")
 
+    ben = sub.add_parser("bench", help="time dbt build, daily runs, raw SQL and pandas at scale factors")
+    ben.add_argument("--scales", type=float, nargs="+", default=[1.0, 10.0], help="scale factors (default 1 10)")
+    ben.add_argument("--repeats", type=int, default=1, help="runs of each step per scale (medians; default 1)")
+    ben.add_argument("--days", type=int, default=365, help="days of history (default 365)")
+    ben.add_argument("--work", default="data/bench", help="scratch directory (default data/bench)")
+    ben.add_argument("--out", default="benchmarks", help="results.json and the chart (default benchmarks)")
+    ben.add_argument("--keep", action="store_true", help="keep each scale's landing zone and warehouses")
+
     seeds = sub.add_parser("seeds", help="write the project's lookup seeds (countries, currencies, rates...)")
     seeds.add_argument("--out", default="seeds", help="seeds directory (default seeds)")
     return parser
@@ -107,6 +115,15 @@ def main(argv: list[str] | None = None) -> int:
                 print(f"shopdw: documentation below {args.fail_under:g}% for: {', '.join(sorted(low))}",
                       file=sys.stderr)
                 return 1
+            return 0
+        elif args.command == "bench":
+            from shopdw import bench
+
+            results = bench.run_bench(args.scales, args.repeats, Path(args.work), Path(args.out), days=args.days,
+                                      keep=args.keep)
+            for target in results["summary"]["targets"]:
+                print(f"{'met ' if target['met'] else 'MISS'}  {target['target']}: {target['measured']}")
+            print(f"wrote {args.out}/results.json, {args.out}/time_vs_scale.png and BENCHMARKS.md")
             return 0
         elif args.command == "feature-catalog":
             path, fresh = features.write_catalog(Path(args.project_dir), check=args.check)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 from dataclasses import dataclass
@@ -100,7 +101,18 @@ class Warehouse:
         return DbtResult(proc.returncode, proc.stdout + proc.stderr)
 
     def mf(self, *args: str) -> DbtResult:
-        """MetricFlow's CLI (dbt-metricflow) on this warehouse."""
+        """MetricFlow's CLI (dbt-metricflow) on this warehouse.
+
+        mf reads the semantic manifest from <project>/target/semantic_manifest.json whatever
+        DBT_TARGET_PATH says, so this warehouse's (written by its last dbt command) is put there.
+        """
+        semantic_manifest = self.target / "semantic_manifest.json"
+        if not semantic_manifest.exists():
+            result = self.dbt("parse")
+            if not result.ok:
+                return result
+        (PROJECT_DIR / "target").mkdir(exist_ok=True)
+        shutil.copy(semantic_manifest, PROJECT_DIR / "target" / "semantic_manifest.json")
         proc = subprocess.run([venv_executable("mf"), *args], cwd=PROJECT_DIR, env=self.env(),
                               capture_output=True, text=True, check=False)
         return DbtResult(proc.returncode, proc.stdout + proc.stderr)

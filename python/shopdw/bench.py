@@ -1,0 +1,246 @@
+"""``make bench``: the warehouse timed at scale factors, side by side with raw SQL and pandas.
+
+For each scale factor the landing zone is generated once, then, in one run on the same
+machine (so the ratios compare like with like on a noisy shared host):
+
+- ``full_build``: ``dbt build`` (seeds, snapshot, models, data and unit tests) into a new file;
+- ``raw_sql``: the same compiled SQL of the models and data tests in one DuckDB session
+  (``shopdw.bench_raw``), i.e. the engine's work without dbt;
+- ``pandas_features``: the customer features in pandas (``shopdw.bench_pandas``) on the
+  inputs of ``ml_customer_features_daily``, checked value by value against it; compared with
+  the same model's time in the raw session (``sql_features``);
+- ``daily``: the next day's loads, then ``dbt build`` on the built warehouse (incremental).
+
+Every measured step runs as a child process; its peak memory is the child's maximum resident
+set size (``wait4``). Results go to ``benchmarks/results.json``; ``BENCHMARKS.md`` and
+``benchmarks/time_vs_scale.png`` are rendered from them.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+from datetime import datetime, timezone
+from pathlib import Path
+
+from shopdw.testing import PROJECT_DIR, venv_executable
+
+FEATURES_MODEL = "model.shop_warehouse.ml_customer_features_daily"
+TARGETS = {
+    "full_build_sf10_seconds": 60.0,
+    "daily_share_of_full_build": 0.10,
+    "full_build_over_raw_sql": 1.3,
+    "pandas_over_sql_features": 50.0,
+    "peak_rss_gb": 4.0,
+    "growth_exponent": 1.0,
+}
+
+
+def measure(command: list[str], env: dict[str, str], log: Path) -> dict:
+    """Run a command as a child; wall seconds, its peak RSS and its stdout's last line."""
+    log.parent.mkdir(parents=True, exist_ok=True)
+    with log.open("w") as out:
+        started = time.perf_counter()
+        proc = subprocess.Popen(command, cwd=PROJECT_DIR, env=env, stdout=out, stderr=subprocess.STDOUT)
+        _, status, usage = os.wait4(proc.pid, 0)
+        seconds = time.perf_counter() - started
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    lines = log.read_text().strip().splitlines()
+    if proc.returncode != 0:
+        raise RuntimeError(f"{' '.join(command)} failed ({proc.returncode}); see {log}:\n" + "\n".join(lines[-30:]))
+    return {"seconds": seconds, "peak_rss_mb": usage.ru_maxrss / 1024, "last_line": lines[-1] if lines else ""}
+
+
+def _env(root: Path) -> dict[str, str]:
+    env = dict(os.environ)
+    env.update({
+        "SHOP_LANDING_DIR": str(root / "landing"),
+        "SHOP_WAREHOUSE_PATH": str(root / "warehouse.duckdb"),
+        "SHOP_DUCKDB_TEMP_DIR": str(root / "tmp"),
+        "DBT_PROFILES_DIR": str(PROJECT_DIR),
+        "DBT_TARGET_PATH": str(root / "target"),
+        "DBT_LOG_PATH": str(root / "logs"),
+        "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
+        "DBT_PARTIAL_PARSE": "false",
+    })
+    return env
+
+
+def _remove_database(path: Path) -> None:
+    for leftover in (path, Path(str(path) + ".wal")):
+        leftover.unlink(missing_ok=True)
+
+
+def _node_timings(run_results: Path, top: int = 12) -> dict:
+    results = json.loads(run_results.read_text())["results"]
+    timed = sorted(((r["execution_time"], r["unique_id"]) for r in results), reverse=True)
+    by_type: dict[str, float] = {}
+    for seconds, uid in timed:
+        kind = uid.split(".")[0]
+        by_type[kind] = by_type.get(kind, 0.0) + seconds
+    return {"slowest": [{"node": uid, "seconds": round(s, 2)} for s, uid in timed[:top]],
+            "seconds_by_type": {k: round(v, 1) for k, v in sorted(by_type.items())},
+            "features_model_seconds": next((s for s, uid in timed if uid == FEATURES_MODEL), None)}
+
+
+def bench_scale(scale: float, repeats: int, root: Path, days: int, seed: int, pandas_chunks: int) -> dict:
+    root.mkdir(parents=True, exist_ok=True)
+    env = _env(root)
+    logs = root / "bench-logs"
+    python, dbt, shopdw = sys.executable, venv_executable("dbt"), venv_executable("shopdw")
+    out: dict = {"scale": scale, "repeats": repeats}
+    print(f"SF{scale:g}: generating {days} days", flush=True)
+    out["generate"] = measure([shopdw, "generate", "--scale", str(scale), "--seed", str(seed), "--days", str(days),
+                               "--out", str(root / "landing"), "--force", "--quiet"], env, logs / "generate.log")
+
+    out["full_build"] = []
+    for repeat in range(repeats):
+        _remove_database(root / "warehouse.duckdb")
+        shutil.rmtree(root / "tmp", ignore_errors=True)
+        print(f"SF{scale:g}: full dbt build {repeat + 1}/{repeats}", flush=True)
+        run = measure([dbt, "build"], env, logs / f"full_build_{repeat}.log")
+        run.update(_node_timings(root / "target" / "run_results.json"))
+        out["full_build"].append(run)
+    shutil.copy(root / "target" / "run_results.json", root / "full_build_run_results.json")
+    shutil.copy(root / "target" / "manifest.json", root / "full_build_manifest.json")
+
+    out["raw_sql"] = []
+    for repeat in range(repeats):
+        print(f"SF{scale:g}: raw SQL {repeat + 1}/{repeats}", flush=True)
+        run = measure([python, "-m", "shopdw.bench_raw", str(root / "full_build_run_results.json"),
+                       str(root / "full_build_manifest.json"), str(root / "warehouse.duckdb"),
+                       str(root / "raw" / "warehouse.duckdb")], env, logs / f"raw_sql_{repeat}.log")
+        detail = json.loads(run.pop("last_line"))
+        node_seconds = detail.pop("node_seconds")
+        run.update(detail)
+        run["features_model_seconds"] = node_seconds.get(FEATURES_MODEL)
+        run["slowest"] = [{"node": uid, "seconds": round(s, 2)} for uid, s in
+                          sorted(node_seconds.items(), key=lambda item: -item[1])[:12]]
+        out["raw_sql"].append(run)
+    _remove_database(root / "raw" / "warehouse.duckdb")
+
+    out["pandas_features"] = []
+    for repeat in range(repeats):
+        print(f"SF{scale:g}: pandas features {repeat + 1}/{repeats}", flush=True)
+        run = measure([python, "-m", "shopdw.bench_pandas", str(root / "warehouse.duckdb"), str(pandas_chunks)],
+                      env, logs / f"pandas_{repeat}.log")
+        run.update(json.loads(run.pop("last_line")))
+        if not run["agree"]:
+            raise RuntimeError(f"pandas and SQL features disagree at SF{scale:g}: {run['mismatched_values']}")
+        out["pandas_features"].append(run)
+
+    out["daily"] = []
+    for repeat in range(repeats):
+        print(f"SF{scale:g}: daily run {repeat + 1}/{repeats}", flush=True)
+        measure([shopdw, "next-day", "--out", str(root / "landing"), "--quiet"], env, logs / f"next_day_{repeat}.log")
+        run = measure([dbt, "build"], env, logs / f"daily_{repeat}.log")
+        run.update(_node_timings(root / "target" / "run_results.json"))
+        out["daily"].append(run)
+    out["disk_gb"] = {
+        "landing": sum(f.stat().st_size for f in (root / "landing").rglob("*") if f.is_file()) / 1e9,
+        "warehouse": (root / "warehouse.duckdb").stat().st_size / 1e9,
+    }
+    return out
+
+
+def median(runs: list[dict], key: str = "seconds") -> float | None:
+    values = [r[key] for r in runs if r.get(key) is not None]
+    return statistics.median(values) if values else None
+
+
+def summarise(scales: dict[str, dict]) -> dict:
+    """Medians and ratios per scale, and the targets."""
+    rows = {}
+    for name, s in scales.items():
+        full, raw = median(s["full_build"]), median(s["raw_sql"])
+        raw_total = median([{"seconds": r["models_seconds"] + r["tests_seconds"]} for r in s["raw_sql"]])
+        sql_features = median(s["raw_sql"], "features_model_seconds")
+        pandas = median(s["pandas_features"], "compute_seconds")
+        rows[name] = {
+            "scale": s["scale"],
+            "full_build_seconds": full,
+            "daily_seconds": median(s["daily"]),
+            "raw_sql_process_seconds": raw,
+            "raw_sql_models_seconds": median(s["raw_sql"], "models_seconds"),
+            "raw_sql_tests_seconds": median(s["raw_sql"], "tests_seconds"),
+            "dbt_features_model_seconds": median(s["full_build"], "features_model_seconds"),
+            "sql_features_seconds": sql_features,
+            "pandas_features_seconds": pandas,
+            "pandas_load_seconds": median(s["pandas_features"], "load_seconds"),
+            "full_build_over_raw_sql": full / raw_total if raw_total else None,
+            "daily_share_of_full_build": median(s["daily"]) / full,
+            "pandas_over_sql_features": pandas / sql_features if sql_features else None,
+            "peak_rss_mb": {step: max(r["peak_rss_mb"] for r in s[step])
+                            for step in ("generate", "full_build", "raw_sql", "pandas_features", "daily")
+                            if isinstance(s[step], list)} | {"generate": s["generate"]["peak_rss_mb"]},
+            "generate_seconds": s["generate"]["seconds"],
+            "feature_rows": s["pandas_features"][0]["feature_rows"],
+            "signal_rows": s["pandas_features"][0]["signal_rows"],
+            "disk_gb": s["disk_gb"],
+        }
+    targets = []
+    by_scale = {r["scale"]: r for r in rows.values()}
+    big = max(by_scale)
+    b = by_scale[big]
+    targets.append(("full build with all tests at SF10 <= 60 s", f"SF{big:g}: {b['full_build_seconds']:.0f} s",
+                    big == 10 and b["full_build_seconds"] <= TARGETS["full_build_sf10_seconds"]))
+    for scale, r in sorted(by_scale.items()):
+        targets.append((f"daily run <= 10 % of a full build (SF{scale:g})", f"{r['daily_share_of_full_build']:.1%}",
+                        r["daily_share_of_full_build"] <= TARGETS["daily_share_of_full_build"]))
+        targets.append((f"full build <= 1.3x raw SQL (SF{scale:g})", f"{r['full_build_over_raw_sql']:.2f}x",
+                        r["full_build_over_raw_sql"] <= TARGETS["full_build_over_raw_sql"]))
+        targets.append((f"features >= 50x faster than pandas (SF{scale:g})", f"{r['pandas_over_sql_features']:.1f}x",
+                        r["pandas_over_sql_features"] >= TARGETS["pandas_over_sql_features"]))
+        peak = max(r["peak_rss_mb"][k] for k in ("full_build", "raw_sql", "daily")) / 1024
+        targets.append((f"peak memory of the builds <= 4 GB (SF{scale:g})", f"{peak:.2f} GB",
+                        peak <= TARGETS["peak_rss_gb"]))
+    ordered = sorted(by_scale)
+    for small, large in zip(ordered, ordered[1:]):
+        import math
+
+        exponent = math.log(by_scale[large]["full_build_seconds"] / by_scale[small]["full_build_seconds"]) / \
+            math.log(large / small)
+        targets.append((f"full build time grows no worse than linearly (SF{small:g} -> SF{large:g})",
+                        f"x{by_scale[large]['full_build_seconds'] / by_scale[small]['full_build_seconds']:.1f} "
+                        f"for x{large / small:g} data (exponent {exponent:.2f})", exponent <= TARGETS["growth_exponent"]))
+    return {"rows": rows, "targets": [{"target": t, "measured": m, "met": bool(ok)} for t, m, ok in targets]}
+
+
+def machine() -> dict:
+    import duckdb
+
+    mem_gb = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 1e9
+    return {"cpus": os.cpu_count(), "memory_gb": round(mem_gb, 1), "python": platform.python_version(),
+            "duckdb": duckdb.__version__, "platform": platform.platform(),
+            "memory_limit": os.environ.get("SHOP_DUCKDB_MEMORY_LIMIT", "4GB"),
+            "threads": os.environ.get("DBT_THREADS", "2")}
+
+
+def run_bench(scales: list[float], repeats: int, work: Path, out_dir: Path, days: int = 365, seed: int = 42,
+              keep: bool = False) -> dict:
+    results = {"started_at": datetime.now(timezone.utc).isoformat(timespec="seconds"), "machine": machine(),
+               "days": days, "seed": seed, "scales": {}}
+    for scale in scales:
+        name = f"sf{scale:g}"
+        chunks = max(1, int(round(scale)))
+        results["scales"][name] = bench_scale(scale, repeats, work / name, days, seed, pandas_chunks=chunks)
+        if not keep:
+            shutil.rmtree(work / name, ignore_errors=True)
+        results["summary"] = summarise(results["scales"])
+        write_outputs(results, out_dir)
+    return results
+
+
+def write_outputs(results: dict, out_dir: Path) -> None:
+    from shopdw.bench_report import render_chart, render_markdown
+
+    out_dir.mkdir(parents=True, exist_ok=True)
+    (out_dir / "results.json").write_text(json.dumps(results, indent=2, default=str) + "\n")
+    render_chart(results, out_dir / "time_vs_scale.png")
+    (PROJECT_DIR / "BENCHMARKS.md").write_text(render_markdown(results))

@@ -1,0 +1,127 @@
+"""BENCHMARKS.md and the chart, rendered from benchmarks/results.json."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+from shopdw.testing import PROJECT_DIR
+
+ANALYSIS = PROJECT_DIR / "benchmarks" / "analysis.md"
+
+
+def _s(value) -> str:
+    if value is None:
+        return "-"
+    return f"{value:,.1f}" if value < 100 else f"{value:,.0f}"
+
+
+def render_markdown(results: dict) -> str:
+    summary = results["summary"]
+    rows = sorted(summary["rows"].values(), key=lambda r: r["scale"])
+    m = results["machine"]
+    repeats = {s["repeats"] for s in results["scales"].values()}
+    lines = [
+        "# Benchmarks",
+        "",
+        "Rendered by `make bench` from `benchmarks/results.json` (do not edit the tables by hand; the",
+        "analysis at the end is `benchmarks/analysis.md`). Every step of a scale runs in one session on",
+        "the same machine, so the ratios compare like with like; absolute seconds move with the",
+        "machine's load.",
+        "",
+        f"Run of {results['started_at']}: {m['cpus']} CPUs, {m['memory_gb']} GB, Python {m['python']}, "
+        f"DuckDB {m['duckdb']}, profile `memory_limit` {m['memory_limit']}, `threads` {m['threads']}; "
+        f"{results['days']} days of history, seed {results['seed']}; medians of {', '.join(map(str, sorted(repeats)))} "
+        "run(s) per step.",
+        "",
+        "## Time (seconds, median)",
+        "",
+        "| scale | rows of features | generate | full `dbt build` | daily `dbt build` | raw SQL: models | raw SQL: tests "
+        "| features model (dbt) | features SQL (raw) | features pandas |",
+        "|---|---|---|---|---|---|---|---|---|---|",
+    ]
+    for r in rows:
+        lines.append(
+            f"| SF{r['scale']:g} | {r['feature_rows']:,} | {_s(r['generate_seconds'])} | {_s(r['full_build_seconds'])} "
+            f"| {_s(r['daily_seconds'])} | {_s(r['raw_sql_models_seconds'])} | {_s(r['raw_sql_tests_seconds'])} "
+            f"| {_s(r['dbt_features_model_seconds'])} | {_s(r['sql_features_seconds'])} "
+            f"| {_s(r['pandas_features_seconds'])} (+{_s(r['pandas_load_seconds'])} load) |")
+    lines += [
+        "",
+        "## Ratios and memory",
+        "",
+        "| scale | full build / raw SQL (models + tests) | daily / full build | pandas / SQL features "
+        "| peak RSS: generate | full build | raw SQL | pandas | daily | disk: landing | warehouse |",
+        "|---|---|---|---|---|---|---|---|---|---|---|",
+    ]
+    for r in rows:
+        p = r["peak_rss_mb"]
+        lines.append(
+            f"| SF{r['scale']:g} | {r['full_build_over_raw_sql']:.2f}x | {r['daily_share_of_full_build']:.1%} "
+            f"| {r['pandas_over_sql_features']:.1f}x | {p['generate'] / 1024:.2f} GB | {p['full_build'] / 1024:.2f} GB "
+            f"| {p['raw_sql'] / 1024:.2f} GB | {p['pandas_features'] / 1024:.2f} GB | {p['daily'] / 1024:.2f} GB "
+            f"| {r['disk_gb']['landing']:.1f} GB | {r['disk_gb']['warehouse']:.1f} GB |")
+    lines += ["", "The pandas features are checked value by value against `ml_customer_features_daily` on every run",
+              "(the benchmark stops if one differs).", "", "## Targets", "", "| target | measured | met |", "|---|---|---|"]
+    for t in summary["targets"]:
+        lines.append(f"| {t['target']} | {t['measured']} | {'yes' if t['met'] else '**no**'} |")
+    largest = max(results["scales"].values(), key=lambda s: s["scale"])
+    full = largest["full_build"][-1]
+    lines += ["", f"## Where the time goes (SF{largest['scale']:g}, dbt's own timing per node)", "",
+              "Time per resource type (summed over threads): " +
+              ", ".join(f"{k} {v:,.0f} s" for k, v in full["seconds_by_type"].items()) + ".", "",
+              "| node | seconds (dbt) |", "|---|---|"]
+    for node in full["slowest"]:
+        lines.append(f"| `{node['node']}` | {node['seconds']:.1f} |")
+    lines += ["", "![time against scale factor](benchmarks/time_vs_scale.png)", ""]
+    if ANALYSIS.exists():
+        lines += [ANALYSIS.read_text().strip(), ""]
+    return "\n".join(lines)
+
+
+def render_chart(results: dict, path: Path) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    rows = sorted(results["summary"]["rows"].values(), key=lambda r: r["scale"])
+    scales = [r["scale"] for r in rows]
+    series = {
+        "full dbt build (models + tests)": "full_build_seconds",
+        "raw SQL, models only": "raw_sql_models_seconds",
+        "daily incremental dbt build": "daily_seconds",
+        "features: SQL (raw)": "sql_features_seconds",
+        "features: pandas": "pandas_features_seconds",
+    }
+    fig, ax = plt.subplots(figsize=(8, 5), dpi=110)
+    for label, key in series.items():
+        ax.plot(scales, [r[key] for r in rows], marker="o", label=label)
+    if len(scales) > 1:
+        base = rows[0]["full_build_seconds"]
+        ax.plot(scales, [base * s / scales[0] for s in scales], linestyle=":", color="grey", label="linear from SF1")
+    ax.set_xscale("log")
+    ax.set_yscale("log")
+    ax.set_xlabel("scale factor")
+    ax.set_ylabel("seconds (median)")
+    ax.set_title(f"Shop warehouse: time against scale ({results['machine']['cpus']} CPUs)")
+    ax.grid(True, which="both", alpha=0.3)
+    ax.legend(fontsize=8)
+    fig.tight_layout()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fig.savefig(path)
+    plt.close(fig)
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    results_path = Path(argv[0]) if argv else PROJECT_DIR / "benchmarks" / "results.json"
+    results = json.loads(results_path.read_text())
+    render_chart(results, results_path.parent / "time_vs_scale.png")
+    (PROJECT_DIR / "BENCHMARKS.md").write_text(render_markdown(results))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
