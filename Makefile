@@ -78,7 +78,7 @@ docs: docs-generate ## generate the docs and serve them on http://localhost:8080
 
 metrics: install ## the semantic layer: validate the metrics and run the saved query revenue_by_month
 	$(BIN)/mf validate-configs
-	$(BIN)/mf query --saved-query revenue_by_month
+	$(BIN)/mf query --saved-query revenue_by_month --order metric_time__month
 
 bench: install ## time full/daily builds, raw SQL and pandas at SCALES (default "1 10"), REPEATS; writes BENCHMARKS.md
 	$(BIN)/shopdw bench --scales $(SCALES) --repeats $(REPEATS)

@@ -147,6 +147,52 @@ def _features_of(signals, customers, first_as_of, last_as_of, wanted, registry, 
     return _feature_columns(measured, wanted, registry, categories)
 
 
+def compute_features_per_date(inputs: dict, registry: list[dict]) -> pd.DataFrame:
+    """The same features the way feature scripts are usually written: for every as-of date,
+    filter the rows that count at that date and group them by customer (a snapshot per date)."""
+    signals, customers = inputs["signals"], inputs["customers"]
+    first_as_of = np.datetime64(pd.Timestamp(inputs["bounds"]["first_as_of_date"][0]).date(), "D")
+    last_as_of = np.datetime64(pd.Timestamp(inputs["bounds"]["last_as_of_date"][0]).date(), "D")
+    wanted = measures(registry, inputs["categories"])
+    frame = pd.DataFrame({
+        "customer_id": signals["customer_id"].to_numpy(),
+        "name": signals["signal_name"].to_numpy(),
+        "category": signals["category_code"].to_numpy(),
+        "event_date": _dates(signals["event_at"]),
+        "first_date": np.maximum(_dates(signals["known_from"]), _dates(signals["event_at"])),
+        "value": np.round(signals["signal_value"].to_numpy(dtype="float64") * 100),
+    })
+    known_until = _dates(signals["known_until"])
+    frame["replaced"] = np.where(np.isnat(known_until), FAR_FUTURE, known_until - DAY)
+    subsets = []
+    for measure in wanted:
+        rows = frame[frame["name"] == measure["signal"]]
+        if measure["category"] is not None:
+            rows = rows[rows["category"] == measure["category"]]
+        window = measure["window_days"]
+        last = (np.minimum(rows["event_date"].to_numpy() + np.timedelta64(window - 1, "D"), rows["replaced"].to_numpy())
+                if window else rows["replaced"].to_numpy())
+        subsets.append(rows.assign(last_date=last))
+    lasts = {f["signal"]: frame[frame["name"] == f["signal"]] for f in registry if f["kind"] == "days_since_last"}
+    known_from = np.maximum(_dates(customers["known_from"]), first_as_of)
+    deleted = _dates(customers["deletion_known_at"])
+    days = []
+    for day in np.arange(first_as_of, last_as_of + DAY, DAY):
+        alive = customers[(known_from <= day) & (np.isnat(deleted) | (deleted > day))]
+        snapshot = pd.DataFrame({"customer_id": alive["customer_id"].to_numpy(),
+                                 "signed_up_at": alive["signed_up_at"].to_numpy()}).set_index("customer_id")
+        for number, rows in enumerate(subsets):
+            counting = rows[(rows["first_date"] <= day) & (rows["last_date"] >= day)]
+            snapshot[number] = counting.groupby("customer_id")["value"].sum()
+            snapshot[number] = snapshot[number].fillna(0.0)
+        for signal, rows in lasts.items():
+            snapshot[f"last_{signal}_date"] = rows[rows["first_date"] <= day].groupby("customer_id")["event_date"].max()
+        snapshot["date"] = day
+        days.append(snapshot.reset_index())
+    measured = pd.concat(days, ignore_index=True)
+    return _feature_columns(measured, wanted, registry, inputs["categories"])
+
+
 def _feature_columns(measured: pd.DataFrame, wanted, registry, categories) -> pd.DataFrame:
     index = {(m["signal"], m["window_days"], m["category"]): i for i, m in enumerate(wanted)}
     as_of = measured["date"].to_numpy().astype("datetime64[D]")
@@ -197,8 +243,9 @@ def compare(warehouse: Path, features: pd.DataFrame, registry: list[dict]) -> di
             elif kind == "sum":
                 condition = f"d.{n} is distinct from cast(p.{n} / 100 as bigint)"
             elif kind in ("ratio", "top_category_share"):
-                condition = (f"not ((d.{n} is null and (p.{n} is null or isnan(p.{n}))) "
-                             f"or abs(d.{n} - p.{n}) <= 1e-12 * greatest(1, abs(d.{n})))")
+                p_null = f"(p.{n} is null or isnan(p.{n}))"
+                condition = (f"((d.{n} is null) != {p_null}) or (d.{n} is not null and not {p_null} "
+                             f"and abs(d.{n} - p.{n}) > 1e-12 * greatest(1, abs(d.{n})))")
             else:
                 condition = f"d.{n} is distinct from p.{n}"
             mismatch[n] = con.execute(f"select count(*) {join} where {condition}").fetchone()[0]
@@ -213,14 +260,18 @@ def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     warehouse = Path(argv[0])
     chunks = int(argv[1]) if len(argv) > 1 else 1
+    per_date = len(argv) > 2 and argv[2] == "per-date"
     registry = load_registry(PROJECT_DIR)
     started = time.perf_counter()
     inputs = load_inputs(warehouse)
     loaded = time.perf_counter()
-    features = compute_features(inputs, registry, chunks=chunks)
+    if per_date:
+        features = compute_features_per_date(inputs, registry)
+    else:
+        features = compute_features(inputs, registry, chunks=chunks)
     computed = time.perf_counter()
     result = compare(warehouse, features, registry)
-    print(json.dumps({"load_seconds": loaded - started, "compute_seconds": computed - loaded,
+    print(json.dumps({"variant": "per-date" if per_date else "running-sums", "load_seconds": loaded - started, "compute_seconds": computed - loaded,
                       "signal_rows": len(inputs["signals"]), "feature_rows": len(features), **result}))
     return 0 if result["agree"] else 1
 

@@ -38,28 +38,31 @@ def render_markdown(results: dict) -> str:
         "## Time (seconds, median)",
         "",
         "| scale | rows of features | generate | full `dbt build` | daily `dbt build` | raw SQL: models | raw SQL: tests "
-        "| features model (dbt) | features SQL (raw) | features pandas |",
-        "|---|---|---|---|---|---|---|---|---|---|",
+        "| features model (dbt) | features SQL (raw) | features pandas: running sums | features pandas: per-date |",
+        "|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for r in rows:
         lines.append(
             f"| SF{r['scale']:g} | {r['feature_rows']:,} | {_s(r['generate_seconds'])} | {_s(r['full_build_seconds'])} "
             f"| {_s(r['daily_seconds'])} | {_s(r['raw_sql_models_seconds'])} | {_s(r['raw_sql_tests_seconds'])} "
             f"| {_s(r['dbt_features_model_seconds'])} | {_s(r['sql_features_seconds'])} "
-            f"| {_s(r['pandas_features_seconds'])} (+{_s(r['pandas_load_seconds'])} load) |")
+            f"| {_s(r['pandas_features_seconds'])} (+{_s(r['pandas_load_seconds'])} load) "
+            f"| {_s(r['pandas_per_date_seconds'])} |")
     lines += [
         "",
         "## Ratios and memory",
         "",
-        "| scale | full build / raw SQL (models + tests) | daily / full build | pandas / SQL features "
-        "| peak RSS: generate | full build | raw SQL | pandas | daily | disk: landing | warehouse |",
-        "|---|---|---|---|---|---|---|---|---|---|---|",
+        "| scale | full build / raw SQL (models + tests) | daily / full build | pandas / SQL features: running sums "
+        "| per-date | peak RSS: generate | full build | raw SQL | pandas | daily | disk: landing | warehouse |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for r in rows:
         p = r["peak_rss_mb"]
         lines.append(
             f"| SF{r['scale']:g} | {r['full_build_over_raw_sql']:.2f}x | {r['daily_share_of_full_build']:.1%} "
-            f"| {r['pandas_over_sql_features']:.1f}x | {p['generate'] / 1024:.2f} GB | {p['full_build'] / 1024:.2f} GB "
+            f"| {r['pandas_over_sql_features']:.1f}x "
+            f"| {'-' if r['pandas_per_date_over_sql_features'] is None else format(r['pandas_per_date_over_sql_features'], '.0f') + 'x'} "
+            f"| {p['generate'] / 1024:.2f} GB | {p['full_build'] / 1024:.2f} GB "
             f"| {p['raw_sql'] / 1024:.2f} GB | {p['pandas_features'] / 1024:.2f} GB | {p['daily'] / 1024:.2f} GB "
             f"| {r['disk_gb']['landing']:.1f} GB | {r['disk_gb']['warehouse']:.1f} GB |")
     lines += ["", "The pandas features are checked value by value against `ml_customer_features_daily` on every run",
@@ -93,11 +96,14 @@ def render_chart(results: dict, path: Path) -> None:
         "raw SQL, models only": "raw_sql_models_seconds",
         "daily incremental dbt build": "daily_seconds",
         "features: SQL (raw)": "sql_features_seconds",
-        "features: pandas": "pandas_features_seconds",
+        "features: pandas, running sums": "pandas_features_seconds",
+        "features: pandas, per-date": "pandas_per_date_seconds",
     }
     fig, ax = plt.subplots(figsize=(8, 5), dpi=110)
     for label, key in series.items():
-        ax.plot(scales, [r[key] for r in rows], marker="o", label=label)
+        points = [(r["scale"], r[key]) for r in rows if r.get(key) is not None]
+        if points:
+            ax.plot(*zip(*points), marker="o", label=label)
     if len(scales) > 1:
         base = rows[0]["full_build_seconds"]
         ax.plot(scales, [base * s / scales[0] for s in scales], linestyle=":", color="grey", label="linear from SF1")

@@ -144,14 +144,15 @@ class Warehouse:
             con.execute(sql)
 
 
-def mart_differences(left: Path, right: Path, schema: str = "marts", ignore: tuple[str, ...] = ()) -> dict[str, int]:
+def mart_differences(left: Path, right: Path, schema: str = "marts", ignore: tuple[str, ...] = (),
+                     only: tuple[str, ...] | None = None) -> dict[str, int]:
     """Rows that differ, per table of `schema`, between two warehouse files (both directions)."""
     with duckdb.connect() as con:
         con.execute(f"attach '{left}' as l (read_only)")
         con.execute(f"attach '{right}' as r (read_only)")
         tables = [t for (t,) in con.execute(
             "select table_name from duckdb_tables() where database_name = 'l' and schema_name = ? order by 1",
-            [schema]).fetchall()]
+            [schema]).fetchall() if only is None or t in only]
         differences = {}
         for table in tables:
             columns = [c for (c,) in con.execute(

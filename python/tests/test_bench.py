@@ -1,0 +1,59 @@
+"""The benchmark's two other implementations compute what dbt computes: the compiled SQL run
+without dbt builds the same marts, and both pandas versions of the customer features agree
+with ml_customer_features_daily value by value (an independent check of the features too)."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from shopdw import bench_pandas, bench_raw
+from shopdw.features import load_registry
+from shopdw.testing import PROJECT_DIR, Warehouse, mart_differences
+
+
+@pytest.fixture(scope="module")
+def inputs(built: Warehouse) -> dict:
+    return bench_pandas.load_inputs(built.path)
+
+
+def test_raw_sql_builds_the_same_marts_as_dbt(built, tmp_path):
+    raw = tmp_path / "raw" / "warehouse.duckdb"
+    result = bench_raw.run(built.root / "full_build" / "run_results.json", built.root / "full_build" / "manifest.json",
+                           built.path, raw)
+    assert result["models"] > 40 and result["tests"] > 200
+    assert result["tests_with_rows"] <= 2   # the drift warnings of a small warehouse, at most
+    for schema, only in (("marts", None), ("ml", None), ("audit", ("audit_quarantine", "audit_row_accounting"))):
+        differences = mart_differences(built.path, raw, schema=schema, only=only)
+        assert differences and not any(differences.values()), (schema, differences)
+
+
+@pytest.mark.parametrize("variant", ["running-sums", "per-date"])
+def test_pandas_features_agree_with_sql(built, inputs, variant):
+    registry = load_registry(PROJECT_DIR)
+    if variant == "per-date":
+        features = bench_pandas.compute_features_per_date(inputs, registry)
+    else:
+        features = bench_pandas.compute_features(inputs, registry, chunks=3)
+    result = bench_pandas.compare(built.path, features, registry)
+    assert result["agree"], result
+    assert result["dbt_rows"] > 1000
+
+
+def test_the_comparison_catches_a_wrong_feature(built, inputs):
+    registry = load_registry(PROJECT_DIR)
+    features = bench_pandas.compute_features(inputs, registry)
+    wrong = features.copy()
+    row = wrong.index[wrong["orders_30d"] > 0][0]
+    wrong.loc[row, "orders_30d"] += 100          # one more order, in hundredths
+    wrong.loc[wrong.index[0], "cancel_rate_90d"] = 0.123456789
+    with_rate = wrong.index[wrong["return_rate_90d"].notna()][0]
+    wrong.loc[with_rate, "return_rate_90d"] = float("nan")     # a rate lost
+    result = bench_pandas.compare(built.path, wrong, registry)
+    assert not result["agree"]
+    assert result["mismatched_values"]["orders_30d"] == 1
+    assert result["mismatched_values"].get("cancel_rate_90d", 0) == 1
+    assert result["mismatched_values"].get("return_rate_90d", 0) == 1
+    missing = bench_pandas.compare(built.path, features.iloc[1:], registry)
+    assert not missing["agree"] and missing["matched_rows"] == missing["dbt_rows"] - 1
+    assert isinstance(features, pd.DataFrame)
