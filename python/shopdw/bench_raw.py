@@ -43,6 +43,18 @@ def _order(manifest: dict, nodes: set[str]) -> list[str]:
     return order
 
 
+def _finished(uid: str, readers: dict[str, set[str]], done: set[str], manifest: dict) -> bool:
+    """Whether everything that reads a relation has run, through views (a view reads on query)."""
+    for reader in readers.get(uid, set()):
+        if reader not in done:
+            return False
+        node = manifest["nodes"][reader]
+        if node["resource_type"] == "model" and node["config"]["materialized"] == "view" and \
+                not _finished(reader, readers, done, manifest):
+            return False
+    return True
+
+
 def _relation(node: dict) -> str:
     return f'"{node["schema"]}"."{node["alias"]}"'
 
@@ -86,27 +98,50 @@ def run(run_results: Path, manifest_path: Path, dbt_warehouse: Path, raw_databas
     con.execute("create table audit.dq_test_results as select * from built.audit.dq_test_results limit 0")
     con.execute("detach built")
 
-    timings: dict[str, float] = {}
-    started = time.perf_counter()
+    # models and tests in one dependency order (a test runs once its models exist); a staging or
+    # intermediate table is dropped once everything that reads it has run, so the scratch file
+    # holds the live tables only (at SF10 the full set would not fit beside the dbt warehouse)
+    pending = {uid: set(manifest["nodes"][uid]["depends_on"]["nodes"]) & nodes for uid in tests}
+    order, built = [], set(copied)
     for uid in models:
+        order.append(uid)
+        built.add(uid)
+        ready = sorted(test for test, parents in pending.items() if parents <= built)
+        order += ready
+        for test in ready:
+            del pending[test]
+    order += sorted(pending)
+    readers: dict[str, set[str]] = {}
+    for uid in order:
+        for parent in manifest["nodes"][uid]["depends_on"]["nodes"]:
+            readers.setdefault(parent, set()).add(uid)
+    timings: dict[str, float] = {}
+    models_seconds = tests_seconds = 0.0
+    failing = 0
+    done: set[str] = set()
+    for uid in order:
         node = manifest["nodes"][uid]
         sql = compiled[uid]
         begin = time.perf_counter()
-        if node["language"] == "python":
+        if node["resource_type"] == "test":
+            failing += con.execute(f"select count(*) > 0 from (\n{sql}\n) as test_rows").fetchone()[0]
+        elif node["language"] == "python":
             _python_model(con, node, sql)
         elif node["config"]["materialized"] == "view":
             con.execute(f"create or replace view {_relation(node)} as (\n{sql}\n)")
         else:
             con.execute(f"create or replace table {_relation(node)} as (\n{sql}\n)")
         timings[uid] = time.perf_counter() - begin
-    models_seconds = time.perf_counter() - started
-    started = time.perf_counter()
-    failing = 0
-    for uid in tests:
-        begin = time.perf_counter()
-        failing += con.execute(f"select count(*) > 0 from (\n{compiled[uid]}\n) as test_rows").fetchone()[0]
-        timings[uid] = time.perf_counter() - begin
-    tests_seconds = time.perf_counter() - started
+        if node["resource_type"] == "test":
+            tests_seconds += timings[uid]
+        else:
+            models_seconds += timings[uid]
+        done.add(uid)
+        for parent in node["depends_on"]["nodes"]:
+            upstream = manifest["nodes"].get(parent)
+            if (upstream and upstream["resource_type"] == "model" and upstream["schema"] in ("staging", "intermediate")
+                    and upstream["config"]["materialized"] != "view" and _finished(parent, readers, done, manifest)):
+                con.execute(f"drop table if exists {_relation(upstream)}")
     con.close()
     return {"models_seconds": models_seconds, "tests_seconds": tests_seconds, "models": len(models),
             "tests": len(tests), "tests_with_rows": failing, "copied": len(copied), "node_seconds": timings}
