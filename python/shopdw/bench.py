@@ -202,10 +202,10 @@ def summarise(scales: dict[str, dict]) -> dict:
         }
     targets = []
     by_scale = {r["scale"]: r for r in rows.values()}
-    big = max(by_scale)
-    b = by_scale[big]
-    targets.append(("full build with all tests at SF10 <= 60 s", f"SF{big:g}: {b['full_build_seconds']:.0f} s",
-                    big == 10 and b["full_build_seconds"] <= TARGETS["full_build_sf10_seconds"]))
+    sf10 = by_scale.get(10.0)
+    targets.append(("full build with all tests at SF10 <= 60 s",
+                    f"{sf10['full_build_seconds']:.0f} s" if sf10 else "not measured (no SF10 result)",
+                    bool(sf10) and sf10["full_build_seconds"] <= TARGETS["full_build_sf10_seconds"]))
     for scale, r in sorted(by_scale.items()):
         targets.append((f"daily run <= 10 % of a full build (SF{scale:g})", f"{r['daily_share_of_full_build']:.1%}",
                         r["daily_share_of_full_build"] <= TARGETS["daily_share_of_full_build"]))
@@ -250,12 +250,18 @@ def run_bench(scales: list[float], repeats: int, work: Path, out_dir: Path, days
     for scale in scales:
         name = f"sf{scale:g}"
         chunks = max(1, int(round(scale)))
-        results["scales"][name] = bench_scale(scale, repeats, work / name, days, seed, pandas_chunks=chunks,
-                                              per_date=scale <= per_date_max_scale)
+        try:
+            results["scales"][name] = bench_scale(scale, repeats, work / name, days, seed, pandas_chunks=chunks,
+                                                  per_date=scale <= per_date_max_scale)
+        except RuntimeError as err:
+            # a step that fails is a result too: recorded, reported, and the other scales go on
+            results.setdefault("failures", {})[name] = {"scale": scale, "error": str(err)[-4000:]}
+            print(f"SF{scale:g} FAILED: {str(err).splitlines()[0]}", flush=True)
         if not keep:
             shutil.rmtree(work / name, ignore_errors=True)
-        results["summary"] = summarise(results["scales"])
-        write_outputs(results, out_dir)
+        if results["scales"]:
+            results["summary"] = summarise(results["scales"])
+            write_outputs(results, out_dir)
     return results
 
 

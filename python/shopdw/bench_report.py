@@ -61,10 +61,13 @@ def render_markdown(results: dict) -> str:
         lines.append(
             f"| SF{r['scale']:g} | {r['full_build_over_raw_sql']:.2f}x | {r['daily_share_of_full_build']:.1%} "
             f"| {r['pandas_over_sql_features']:.1f}x "
-            f"| {'-' if r['pandas_per_date_over_sql_features'] is None else format(r['pandas_per_date_over_sql_features'], '.0f') + 'x'} "
+            f"| {'-' if r['pandas_per_date_over_sql_features'] is None else format(r['pandas_per_date_over_sql_features'], '.1f') + 'x'} "
             f"| {p['generate'] / 1024:.2f} GB | {p['full_build'] / 1024:.2f} GB "
             f"| {p['raw_sql'] / 1024:.2f} GB | {p['pandas_features'] / 1024:.2f} GB | {p['daily'] / 1024:.2f} GB "
             f"| {r['disk_gb']['landing']:.1f} GB | {r['disk_gb']['warehouse']:.1f} GB |")
+    for name, failure in sorted(results.get("failures", {}).items()):
+        error = [line for line in failure["error"].splitlines() if "Error" in line or "ERROR" in line][:3]
+        lines += ["", f"**SF{failure['scale']:g} did not complete**: " + " / ".join(e.strip() for e in error)]
     lines += ["", "The pandas features are checked value by value against `ml_customer_features_daily` on every run",
               "(the benchmark stops if one differs).", "", "## Targets", "", "| target | measured | met |", "|---|---|---|"]
     for t in summary["targets"]:

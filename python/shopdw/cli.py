@@ -121,10 +121,10 @@ def main(argv: list[str] | None = None) -> int:
 
             results = bench.run_bench(args.scales, args.repeats, Path(args.work), Path(args.out), days=args.days,
                                       keep=args.keep)
-            for target in results["summary"]["targets"]:
+            for target in results.get("summary", {}).get("targets", []):
                 print(f"{'met ' if target['met'] else 'MISS'}  {target['target']}: {target['measured']}")
             print(f"wrote {args.out}/results.json, {args.out}/time_vs_scale.png and BENCHMARKS.md")
-            return 0
+            return 1 if results.get("failures") else 0
         elif args.command == "feature-catalog":
             path, fresh = features.write_catalog(Path(args.project_dir), check=args.check)
             if not fresh:
