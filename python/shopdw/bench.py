@@ -128,25 +128,18 @@ def bench_scale(scale: float, repeats: int, root: Path, days: int, seed: int, pa
         out["raw_sql"].append(run)
     _remove_database(root / "raw" / "warehouse.duckdb")
 
-    out["pandas_features"] = []
-    for repeat in range(repeats):
-        print(f"SF{scale:g}: pandas features {repeat + 1}/{repeats}", flush=True)
-        run = measure([python, "-m", "shopdw.bench_pandas", str(root / "warehouse.duckdb"), str(pandas_chunks)],
-                      env, logs / f"pandas_{repeat}.log")
-        run.update(json.loads(run.pop("last_line")))
-        if not run["agree"]:
-            raise RuntimeError(f"pandas and SQL features disagree at SF{scale:g}: {run['mismatched_values']}")
-        out["pandas_features"].append(run)
-
-    out["pandas_per_date"] = []
-    for repeat in range(repeats if per_date else 0):
-        print(f"SF{scale:g}: pandas features, per-date snapshots {repeat + 1}/{repeats}", flush=True)
-        run = measure([python, "-m", "shopdw.bench_pandas", str(root / "warehouse.duckdb"), "1", "per-date"],
-                      env, logs / f"pandas_per_date_{repeat}.log")
-        run.update(json.loads(run.pop("last_line")))
-        if not run["agree"]:
-            raise RuntimeError(f"per-date pandas and SQL features disagree at SF{scale:g}: {run['mismatched_values']}")
-        out["pandas_per_date"].append(run)
+    variants = [("pandas_features", "pandas features, running sums", [str(pandas_chunks)], repeats),
+                ("pandas_per_date", "pandas features, per-date snapshots", ["1", "per-date"], repeats if per_date else 0)]
+    for key, label, extra, runs in variants:
+        out[key] = []
+        for repeat in range(runs):
+            print(f"SF{scale:g}: {label} {repeat + 1}/{repeats}", flush=True)
+            run = measure([python, "-m", "shopdw.bench_pandas", str(root / "warehouse.duckdb"), *extra],
+                          env, logs / f"{key}_{repeat}.log")
+            run.update(json.loads(run.pop("last_line")))
+            if not run["agree"]:
+                raise RuntimeError(f"{label} and SQL disagree at SF{scale:g}: {run['mismatched_values']}")
+            out[key].append(run)
 
     out["daily"] = []
     for repeat in range(repeats):
@@ -271,4 +264,6 @@ def write_outputs(results: dict, out_dir: Path) -> None:
     out_dir.mkdir(parents=True, exist_ok=True)
     (out_dir / "results.json").write_text(json.dumps(results, indent=2, default=str) + "\n")
     render_chart(results, out_dir / "time_vs_scale.png")
-    (PROJECT_DIR / "BENCHMARKS.md").write_text(render_markdown(results))
+    # the project's BENCHMARKS.md only for a run into the project's benchmarks/ folder
+    official = out_dir.resolve() == (PROJECT_DIR / "benchmarks").resolve()
+    (PROJECT_DIR if official else out_dir).joinpath("BENCHMARKS.md").write_text(render_markdown(results))

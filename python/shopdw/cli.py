@@ -123,7 +123,8 @@ def main(argv: list[str] | None = None) -> int:
                                       keep=args.keep)
             for target in results.get("summary", {}).get("targets", []):
                 print(f"{'met ' if target['met'] else 'MISS'}  {target['target']}: {target['measured']}")
-            print(f"wrote {args.out}/results.json, {args.out}/time_vs_scale.png and BENCHMARKS.md")
+            print(f"wrote {args.out}/results.json, {args.out}/time_vs_scale.png and BENCHMARKS.md "
+                  f"({'in the project' if Path(args.out).resolve() == Path('benchmarks').resolve() else 'in ' + args.out})")
             return 1 if results.get("failures") else 0
         elif args.command == "feature-catalog":
             path, fresh = features.write_catalog(Path(args.project_dir), check=args.check)
