@@ -232,7 +232,7 @@ def machine() -> dict:
     mem_gb = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 1e9
     return {"cpus": os.cpu_count(), "memory_gb": round(mem_gb, 1), "python": platform.python_version(),
             "duckdb": duckdb.__version__, "platform": platform.platform(),
-            "memory_limit": os.environ.get("SHOP_DUCKDB_MEMORY_LIMIT", "4GB"),
+            "memory_limit": os.environ.get("SHOP_DUCKDB_MEMORY_LIMIT", "3GB"),
             "threads": os.environ.get("DBT_THREADS", "2")}
 
 

@@ -81,7 +81,7 @@ def run(run_results: Path, manifest_path: Path, dbt_warehouse: Path, raw_databas
     for leftover in (raw_database, Path(str(raw_database) + ".wal")):
         leftover.unlink(missing_ok=True)
     con = duckdb.connect(str(raw_database), config={
-        "memory_limit": os.environ.get("SHOP_DUCKDB_MEMORY_LIMIT", "4GB"),
+        "memory_limit": os.environ.get("SHOP_DUCKDB_MEMORY_LIMIT", "3GB"),
         "threads": int(os.environ.get("DBT_THREADS", "2")),
         "temp_directory": os.environ.get("SHOP_DUCKDB_TEMP_DIR", str(raw_database.parent / "tmp")),
         "preserve_insertion_order": False,

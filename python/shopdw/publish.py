@@ -69,7 +69,7 @@ def _literal(text: str) -> str:
 
 
 def publish(build_path: Path, published_path: Path, schemas: tuple[str, ...] = PUBLISHED_SCHEMAS,
-            memory_limit: str = "4GB", temp_directory: Path | None = None) -> PublishResult:
+            memory_limit: str = "3GB", temp_directory: Path | None = None) -> PublishResult:
     """Copy ``schemas`` of the build file into ``published_path``, atomically.
 
     Raises FileNotFoundError when the build file does not exist and ValueError when a
