@@ -46,6 +46,8 @@ class Warehouse:
     # table and column comments cost a quarter of a small build: only the warehouses whose
     # tests read the comments write them
     persist_docs: bool = False
+    # the dbt project to run (a changed copy, for tests that break a macro on purpose)
+    project: Path = PROJECT_DIR
 
     @property
     def landing(self) -> Path:
@@ -70,7 +72,7 @@ class Warehouse:
             "SHOP_WAREHOUSE_PATH": str(self.path),
             "SHOP_DUCKDB_TEMP_DIR": str(self.root / "tmp"),
             "SHOP_PUBLISHED_PATH": str(self.published),
-            "DBT_PROFILES_DIR": str(PROJECT_DIR),
+            "DBT_PROFILES_DIR": str(self.project),
             "DBT_TARGET_PATH": str(self.root / "target"),
             "DBT_LOG_PATH": str(self.root / "logs"),
             "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
@@ -96,7 +98,7 @@ class Warehouse:
         command = [dbt_executable(), *args]
         if vars is not None:
             command += ["--vars", json.dumps(vars)]
-        proc = subprocess.run(command, cwd=PROJECT_DIR, env=self.env(), capture_output=True, text=True,
+        proc = subprocess.run(command, cwd=self.project, env=self.env(), capture_output=True, text=True,
                               check=False)
         return DbtResult(proc.returncode, proc.stdout + proc.stderr)
 
@@ -168,6 +170,16 @@ def mart_differences(left: Path, right: Path, schema: str = "marts", ignore: tup
             differences[table] = diff
             assert rows > 0 or table.startswith("obt") is False, table
         return differences
+
+
+def copy_project(target: Path) -> Path:
+    """A copy of the dbt project's own files (no data, target or logs) to change in a test."""
+    for name in ("models", "macros", "seeds", "snapshots", "tests", "analyses"):
+        shutil.copytree(PROJECT_DIR / name, target / name)
+    for name in ("dbt_project.yml", "profiles.yml", "packages.yml"):
+        if (PROJECT_DIR / name).exists():
+            shutil.copy(PROJECT_DIR / name, target / name)
+    return target
 
 
 def copy_table(source: Path, target: Path, schema: str, table: str) -> None:

@@ -14,7 +14,7 @@ import yaml
 
 from shopdw import features
 from shopdw.export import export_features
-from shopdw.testing import PROJECT_DIR, Warehouse
+from shopdw.testing import PROJECT_DIR, Warehouse, copy_project
 
 # long enough for the warm-up (90 days), the label window and the splits; big enough that a
 # week of the churn population is a sample the drift monitor judges
@@ -202,3 +202,28 @@ def test_churn_rate_metric_matches_the_training_set(ml: Warehouse, tmp_path):
         assert int(row["churn_samples"]) == samples
         assert int(row["churned_customers"]) == churned
         assert abs(float(row["churn_rate"]) - churned / samples) < 1e-9
+
+
+@pytest.mark.parametrize("variant, broken, fixed", [
+    # the portable join (PostgreSQL, Spark) matching the right rows' own timeline entries too
+    ("default", "            and as_of_matches.is_left = 1\n", ""),
+    # DuckDB's as-of join allowed to match a state that begins after the left row
+    ("duckdb", "{{ left }}.{{ left_time }} >= {{ right }}.{{ right_time }}",
+     "{{ left }}.{{ left_time }} <= {{ right }}.{{ right_time }}"),
+])
+def test_the_as_of_join_test_catches_a_wrong_join(tmp_path, variant: str, broken: str, fixed: str):
+    """assert_as_of_join_matches_expected passes on the project and fails on a broken variant."""
+    project = copy_project(tmp_path / "project")
+    warehouse = Warehouse(tmp_path / "warehouse", project=project)
+    assert warehouse.dbt("test", "-s", "assert_as_of_join_matches_expected").ok
+    macro = project / "macros" / "utils" / "as_of_join.sql"
+    text = macro.read_text()
+    assert broken in text
+    macro.write_text(text.replace(broken, fixed))
+    result = warehouse.dbt("test", "-s", "assert_as_of_join_matches_expected", "--store-failures")
+    assert not result.ok
+    problems = {row[0] for row in warehouse.query(
+        "select problem from dbt_test__audit.assert_as_of_join_matches_expected")}
+    # only the broken variant is reported
+    expected = "portable" if variant == "default" else "dispatched"
+    assert problems and all(problem.startswith(expected) for problem in problems), problems

@@ -13,7 +13,9 @@
     deleted) at the as-of time and as-of date. Each signal row adds its value to a running
     sum from the first as-of date it counts at and takes it away after the last (the dates
     of macros signal_first_date / signal_last_date), so a whole year of daily features is one
-    pass over the signals. The features of a past as-of date depend only on rows loaded
+    pass over the signals: one join to the list of running sums (measures), the changes
+    pivoted to one row per customer and change date, running sums over those rows only, and
+    every as-of date takes its customer's newest state by an as-of join. The features of a past as-of date depend only on rows loaded
     before it: new loads never change them, and an incremental run (the newest dates, plus
     incremental_lookback_hours of dates again) builds what a full refresh builds.
 -#}
@@ -112,33 +114,70 @@ signal_spans as (
 
 ),
 
+measures as (
+
+    {#- one row per running sum: its number, signal, window (null: lifetime), category #}
+    {%- for measure in measures %}
+    select
+        {{ loop.index }} as measure_number,
+        '{{ measure.signal }}' as signal_name,
+        cast({{ measure.window_days or 'null' }} as {{ dbt.type_int() }}) as window_days,
+        cast({{ "'" ~ measure.category ~ "'" if measure.category else 'null' }} as {{ dbt.type_string() }})
+            as category_code
+    {{- '' if loop.last else ' union all' }}
+    {%- endfor %}
+
+),
+
+measure_spans as {{ materialized_cte() }} (
+
+    {#- every signal row once per running sum it feeds, with the dates it counts on #}
+    select
+        signal_spans.customer_id,
+        measures.measure_number,
+        signal_spans.value_hundredths,
+        signal_spans.first_date,
+        case
+            {%- for window_days in windows if window_days %}
+            when measures.window_days = {{ window_days }} then signal_spans.last_date_{{ window_days }}
+            {%- endfor %}
+            else signal_spans.last_date_all
+        end as last_date
+    from signal_spans
+    inner join measures
+        on
+            signal_spans.signal_name = measures.signal_name
+            and (
+                measures.category_code is null
+                or signal_spans.category_code = measures.category_code
+            )
+
+),
+
 changes as (
 
     {#- +value on the first date a row counts, -value on the day after its last #}
-    {%- for measure in measures %}
-    {%- set last_date = 'last_date_' ~ (measure.window_days or 'all') %}
     select
         customer_id,
         first_date as change_date,
-        {{ loop.index }} as measure_number,
+        measure_number,
         value_hundredths as delta,
         cast(null as date) as event_date
-    from signal_spans
-    where {{ signal_matches_measure(measure) }} and first_date <= {{ last_date }}
+    from measure_spans
+    where first_date <= last_date
     union all
     select
         customer_id,
-        cast({{ dbt.dateadd('day', 1, last_date) }} as date) as change_date,
-        {{ loop.index }} as measure_number,
+        cast({{ dbt.dateadd('day', 1, 'last_date') }} as date) as change_date,
+        measure_number,
         -1 * value_hundredths as delta,
         cast(null as date) as event_date
-    from signal_spans
+    from measure_spans
     where
-        {{ signal_matches_measure(measure) }} and first_date <= {{ last_date }}
-        and {{ last_date }} < (select run_dates.last_date from run_dates)
-    union all
-    {%- endfor %}
+        first_date <= last_date
+        and last_date < (select run_dates.last_date from run_dates)
     {%- for feature in customer_features(['days_since_last']) %}
+    union all
     select
         customer_id,
         first_date as change_date,
@@ -147,7 +186,6 @@ changes as (
         event_date
     from signal_spans
     where signal_name = '{{ feature.signal }}'
-    {{- '' if loop.last else ' union all' }}
     {%- endfor %}
 
 ),
@@ -161,14 +199,14 @@ pivoted_changes as {{ materialized_cte() }} (
             changes.change_date,
             cast({{ dbt.dateadd('day', -1, 'run_dates.first_date') }} as date)
         ) as timeline_date,
-        {%- for measure in measures %}
-        sum(case when changes.measure_number = {{ loop.index }} then changes.delta end) as {{ measure.name }},
-        {%- endfor %}
         {%- for feature in customer_features(['days_since_last']) %}
         max(case when changes.measure_number = {{ measures | length + loop.index }} then changes.event_date end)
             as last_{{ feature.signal }}_date,
         {%- endfor %}
-        0 as is_as_of_date
+        {%- for measure in measures %}
+        sum(case when changes.measure_number = {{ loop.index }} then changes.delta end) as {{ measure.name }},
+        {%- endfor %}
+        count(*) as change_rows
     from changes
     cross join run_dates
     where changes.change_date <= run_dates.last_date
@@ -197,38 +235,6 @@ running_changes as (
 
 ),
 
-timeline as (
-
-    {#- each as-of date takes the state of its customer's newest change on or before it #}
-    select
-        customer_id,
-        timeline_date,
-        0 as is_as_of_date
-    from pivoted_changes
-    union all
-    select
-        customer_id,
-        as_of_date as timeline_date,
-        1 as is_as_of_date
-    from spine
-
-),
-
-state_dates as (
-
-    select
-        customer_id,
-        timeline_date as as_of_date,
-        is_as_of_date,
-        max(case when is_as_of_date = 0 then timeline_date end) over (
-            partition by customer_id
-            order by timeline_date, is_as_of_date
-            rows between unbounded preceding and current row
-        ) as state_date
-    from timeline
-
-),
-
 measured as (
 
     select
@@ -241,16 +247,8 @@ measured as (
         coalesce(running_changes.{{ measure.name }}, 0) as {{ measure.name }},
         {%- endfor %}
         spine.signed_up_at
-    from spine
-    inner join state_dates
-        on
-            spine.customer_id = state_dates.customer_id
-            and spine.as_of_date = state_dates.as_of_date
-            and state_dates.is_as_of_date = 1
-    left join running_changes
-        on
-            state_dates.customer_id = running_changes.customer_id
-            and state_dates.state_date = running_changes.state_date
+    {#- each as-of date takes the state after its customer's newest change on or before it #}
+    from {{ as_of_join('spine', 'running_changes', 'customer_id', 'as_of_date', 'state_date') }}
 
 ),
 
