@@ -9,6 +9,18 @@ from pathlib import Path
 from shopdw.testing import PROJECT_DIR
 
 ANALYSIS = PROJECT_DIR / "benchmarks" / "analysis.md"
+# an earlier results.json kept to compare with (the run before the optimisations)
+BASELINE = PROJECT_DIR / "benchmarks" / "baseline.json"
+# (label, key of a summary row); seconds unless the key is peak RSS
+COMPARED = [
+    ("full `dbt build`", "full_build_seconds"),
+    ("daily `dbt build`", "daily_seconds"),
+    ("raw SQL: models", "raw_sql_models_seconds"),
+    ("raw SQL: tests", "raw_sql_tests_seconds"),
+    ("features model (dbt)", "dbt_features_model_seconds"),
+    ("features SQL (raw)", "sql_features_seconds"),
+    ("peak RSS of the full build (GB)", "full_build_rss_gb"),
+]
 
 
 def _s(value) -> str:
@@ -81,9 +93,42 @@ def render_markdown(results: dict) -> str:
     for node in full["slowest"]:
         lines.append(f"| `{node['node']}` | {node['seconds']:.1f} |")
     lines += ["", "![time against scale factor](benchmarks/time_vs_scale.png)", ""]
+    if BASELINE.exists():
+        lines += render_before_after(results, json.loads(BASELINE.read_text()))
     if ANALYSIS.exists():
         lines += [ANALYSIS.read_text().strip(), ""]
     return "\n".join(lines)
+
+
+def _compared_value(row: dict, key: str) -> float | None:
+    if key == "full_build_rss_gb":
+        return row["peak_rss_mb"]["full_build"] / 1024
+    return row.get(key)
+
+
+def render_before_after(results: dict, baseline: dict) -> list[str]:
+    """A table of the baseline run against this one, per scale both have tried."""
+    lines = ["## Before and after", "",
+             f"Baseline: the run of {baseline['started_at']} (`benchmarks/baseline.json`), before the "
+             "optimisations of `benchmarks/analysis.md`; after: this run. Ratio = after / before.", ""]
+    scales = sorted(set(baseline.get("scales", {})) | set(baseline.get("failures", {}))
+                    | set(results.get("scales", {})) | set(results.get("failures", {})),
+                    key=lambda name: float(name[2:]))
+    header = "| step |" + "".join(f" SF{name[2:]} before | after | ratio |" for name in scales)
+    lines += [header, "|---|" + "---|---|---|" * len(scales)]
+    for label, key in COMPARED:
+        cells = []
+        for name in scales:
+            before = baseline.get("summary", {}).get("rows", {}).get(name)
+            after = results.get("summary", {}).get("rows", {}).get(name)
+            b = _compared_value(before, key) if before else None
+            a = _compared_value(after, key) if after else None
+            b_text = _s(b) if before else ("did not complete" if name in baseline.get("failures", {}) else "-")
+            a_text = _s(a) if after else ("did not complete" if name in results.get("failures", {}) else "-")
+            ratio = f"{a / b:.2f}" if a is not None and b else "-"
+            cells.append(f" {b_text} | {a_text} | {ratio} |")
+        lines.append(f"| {label} |" + "".join(cells))
+    return lines + [""]
 
 
 def render_chart(results: dict, path: Path) -> None:

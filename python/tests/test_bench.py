@@ -57,3 +57,23 @@ def test_the_comparison_catches_a_wrong_feature(built, inputs):
     missing = bench_pandas.compare(built.path, features.iloc[1:], registry)
     assert not missing["agree"] and missing["matched_rows"] == missing["dbt_rows"] - 1
     assert isinstance(features, pd.DataFrame)
+
+
+def test_before_and_after_table_compares_per_scale():
+    """Ratios where both runs have a scale; a scale that failed says so instead of a number."""
+    from shopdw.bench_report import render_before_after
+
+    def row(full: float, rss_mb: float) -> dict:
+        return {"full_build_seconds": full, "daily_seconds": full / 2, "raw_sql_models_seconds": None,
+                "raw_sql_tests_seconds": None, "dbt_features_model_seconds": None, "sql_features_seconds": None,
+                "peak_rss_mb": {"full_build": rss_mb}}
+
+    baseline = {"started_at": "then", "scales": {"sf1": {}}, "failures": {"sf10": {"scale": 10.0}},
+                "summary": {"rows": {"sf1": row(80.0, 4096)}}}
+    results = {"scales": {"sf1": {}, "sf10": {}},
+                "summary": {"rows": {"sf1": row(40.0, 2048), "sf10": row(400.0, 3072)}}}
+    lines = render_before_after(results, baseline)
+    full = next(line for line in lines if line.startswith("| full `dbt build`"))
+    assert full == "| full `dbt build` | 80.0 | 40.0 | 0.50 | did not complete | 400 | - |"
+    rss = next(line for line in lines if line.startswith("| peak RSS"))
+    assert "| 4.0 | 2.0 | 0.50 |" in rss and "| did not complete | 3.0 | - |" in rss
