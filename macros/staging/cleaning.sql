@@ -15,7 +15,7 @@
 
 {# A decimal amount from text, or null when it is not a number ('12,99', 'N/A'). #}
 {% macro parse_decimal(column, precision=18, scale=2) -%}
-    {{ safe_cast(clean_text(column), 'decimal(' ~ precision ~ ',' ~ scale ~ ')') }}
+    {{ cast_or_null(clean_text(column), 'decimal(' ~ precision ~ ',' ~ scale ~ ')') }}
 {%- endmacro %}
 
 {#
@@ -58,9 +58,20 @@
 
 {# The load date of a landing file, from its name (.../YYYY-MM-DD.csv). #}
 {% macro load_date_from_path(column) -%}
-    cast({{ safe_cast(
-        "regexp_extract(" ~ column ~ ", '([0-9]{4}-[0-9]{2}-[0-9]{2})[.][a-z]+$', 1)", dbt.type_string()) }}
-        as date)
+    cast(nullif({{ regex_extract(column, '([0-9]{4}-[0-9]{2}-[0-9]{2})[.][a-z]+$') }}, '') as date)
+{%- endmacro %}
+
+{# The text of the first group of a regular expression in a text; null (Spark: '') when it does not match. #}
+{% macro regex_extract(column, pattern) -%}
+    {{ return(adapter.dispatch('regex_extract', 'shop_warehouse')(column, pattern)) }}
+{%- endmacro %}
+
+{% macro default__regex_extract(column, pattern) -%}
+    regexp_extract({{ column }}, '{{ pattern }}', 1)
+{%- endmacro %}
+
+{% macro postgres__regex_extract(column, pattern) -%}
+    substring({{ column }} from '{{ pattern }}')
 {%- endmacro %}
 
 {# A comma-separated list of SQL string literals, for `in (...)`: ['a', 'b'] -> 'a', 'b'. #}

@@ -45,29 +45,29 @@
             source_file,
             '{{ column }}' as column_name,
             case
-                when header[{{ loop.index }}] is null then 'missing_column'
+                when {{ array_element('header', loop.index) }} is null then 'missing_column'
                 {%- if aliases %}
-                when header[{{ loop.index }}] in ({{ string_literals(aliases) }})
-                    then 'renamed_column: ' || header[{{ loop.index }}] || ' -> {{ column }}'
+                when {{ array_element('header', loop.index) }} in ({{ string_literals(aliases) }})
+                    then 'renamed_column: ' || {{ array_element('header', loop.index) }} || ' -> {{ column }}'
                 {%- endif %}
-                else 'unexpected_column: found ' || header[{{ loop.index }}] || ' where {{ column }} belongs'
+                else 'unexpected_column: found ' || {{ array_element('header', loop.index) }} || ' where {{ column }} belongs'
             end as problem,
             {%- if aliases %}
-            case when header[{{ loop.index }}] in ({{ string_literals(aliases) }}) then 'warn' else 'error' end
+            case when {{ array_element('header', loop.index) }} in ({{ string_literals(aliases) }}) then 'warn' else 'error' end
             {%- else %}
             'error'
             {%- endif %} as severity
         from headers
-        where header[{{ loop.index }}] is distinct from '{{ column }}'
+        where {{ array_element('header', loop.index) }} is distinct from '{{ column }}'
         union all
         {%- endfor %}
         select
             source_file,
-            array_to_string(header[{{ contract | length + 1 }}:], ', ') as column_name,
+            {{ array_tail_joined('header', contract | length + 1) }} as column_name,
             'appended_columns' as problem,
             '{{ 'warn' if allow_appended_columns else 'error' }}' as severity
         from headers
-        where len(header) > {{ contract | length }}
+        where {{ array_size('header') }} > {{ contract | length }}
 
     )
 

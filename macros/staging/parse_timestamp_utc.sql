@@ -8,7 +8,7 @@
 {%- endmacro %}
 
 {% macro default__parse_timestamp_utc(column) -%}
-    cast({{ safe_cast(clean_text(column), 'timestamp with time zone') }} as {{ dbt.type_timestamp() }})
+    cast({{ cast_or_null(clean_text(column), 'timestamp with time zone') }} as {{ dbt.type_timestamp() }})
 {%- endmacro %}
 
 {% macro duckdb__parse_timestamp_utc(column) -%}

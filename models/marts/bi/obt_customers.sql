@@ -31,11 +31,11 @@ order_totals as (
     select
         customer_id,
         count(*) as order_count,
-        sum(case when not is_cancelled then 1 else 0 end) as completed_order_count,
-        sum(case when is_cancelled then 1 else 0 end) as cancelled_order_count,
-        sum(case when is_returned then 1 else 0 end) as returned_order_count,
+        count(case when not is_cancelled then 1 end) as completed_order_count,
+        count(case when is_cancelled then 1 end) as cancelled_order_count,
+        count(case when is_returned then 1 end) as returned_order_count,
         sum(case when not is_cancelled then order_total_usd else 0 end) as gross_revenue_usd,
-        sum(unit_count) as unit_count,
+        cast(sum(unit_count) as {{ dbt.type_bigint() }}) as unit_count,
         min(placed_at) as first_order_at,
         max(placed_at) as last_order_at
     from orders
@@ -48,7 +48,7 @@ payment_totals as (
     select
         customer_id,
         sum(case when payment_type = 'refund' and is_succeeded then amount_usd else 0 end) as refunded_usd,
-        sum(case when payment_type = 'charge' and not is_succeeded then 1 else 0 end) as failed_payment_count
+        count(case when payment_type = 'charge' and not is_succeeded then 1 end) as failed_payment_count
     from payments
     group by 1
 
@@ -59,7 +59,7 @@ session_totals as (
     select
         customer_id,
         count(*) as session_count,
-        sum(case when has_purchase then 1 else 0 end) as purchase_session_count,
+        count(case when has_purchase then 1 end) as purchase_session_count,
         max(session_started_at) as last_session_at
     from sessions
     where customer_id is not null

@@ -88,7 +88,7 @@ final as (
         {{ date_key('orders.placed_at') }} as order_date_key,
         orders.placed_at,
         order_items.quantity,
-        orders.currency,
+        cast(orders.currency as {{ dbt.type_string() }}) as currency,
         order_items.unit_price,
         order_items.discount_amount,
         order_items.line_amount,

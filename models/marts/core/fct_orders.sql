@@ -31,7 +31,7 @@ item_totals as (
     select
         order_id,
         count(*) as item_count,
-        sum(quantity) as unit_count
+        cast(sum(quantity) as {{ dbt.type_bigint() }}) as unit_count
     from order_items
     group by 1
 

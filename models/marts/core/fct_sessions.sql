@@ -84,12 +84,12 @@ session_totals as (
         min(occurred_at) as session_started_at,
         max(occurred_at) as session_ended_at,
         count(*) as event_count,
-        sum(case when event_type = 'page_view' then 1 else 0 end) as page_view_count,
-        sum(case when event_type = 'product_view' then 1 else 0 end) as product_view_count,
-        sum(case when event_type = 'add_to_cart' then 1 else 0 end) as add_to_cart_count,
-        sum(case when event_type = 'remove_from_cart' then 1 else 0 end) as remove_from_cart_count,
-        sum(case when event_type = 'checkout' then 1 else 0 end) > 0 as has_checkout,
-        sum(case when event_type = 'purchase' then 1 else 0 end) > 0 as has_purchase,
+        count(case when event_type = 'page_view' then 1 end) as page_view_count,
+        count(case when event_type = 'product_view' then 1 end) as product_view_count,
+        count(case when event_type = 'add_to_cart' then 1 end) as add_to_cart_count,
+        count(case when event_type = 'remove_from_cart' then 1 end) as remove_from_cart_count,
+        count(case when event_type = 'checkout' then 1 end) > 0 as has_checkout,
+        count(case when event_type = 'purchase' then 1 end) > 0 as has_purchase,
         max(case when is_logged_in then 1 else 0 end) = 1 as has_login,
         max(loaded_at) as last_loaded_at
     from visitor_events
@@ -109,8 +109,10 @@ final as (
         session_totals.session_ended_at,
         cast(session_totals.session_started_at as date) as session_date,
         {{ date_key('session_totals.session_started_at') }} as session_date_key,
-        {{ dbt.datediff('session_totals.session_started_at', 'session_totals.session_ended_at', 'second') }}
-            as duration_seconds,
+        cast(
+            {{ dbt.datediff('session_totals.session_started_at', 'session_totals.session_ended_at', 'second') }}
+            as {{ dbt.type_bigint() }}
+        ) as duration_seconds,
         session_totals.event_count,
         session_totals.page_view_count,
         session_totals.product_view_count,

@@ -109,11 +109,11 @@ numbered as (
 
     select
         *,
-        sum(is_session_start) over (
+        cast(sum(is_session_start) over (
             partition by anonymous_id
             order by occurred_at, event_id
             rows between unbounded preceding and current row
-        ) as session_number
+        ) as {{ dbt.type_bigint() }}) as session_number
     from session_starts
 
 ),

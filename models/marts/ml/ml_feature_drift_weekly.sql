@@ -259,16 +259,16 @@ final as (
         sample_dates.sample_number <= {{ var('drift_reference_weeks') }} as is_reference_week,
         cumulative.feature_name not in ({{ string_literals(unmonitored) }}) as is_monitored,
         cast(sum(cumulative.week_count) as {{ dbt.type_bigint() }}) as sample_size,
-        sum(
+        cast(sum(
             (greatest(cumulative.week_share, 0.0001) - greatest(cumulative.reference_share, 0.0001))
             * ln(greatest(cumulative.week_share, 0.0001) / greatest(cumulative.reference_share, 0.0001))
-        ) as psi,
-        max(
+        ) as {{ type_double() }}) as psi,
+        cast(max(
             case
                 when cumulative.bin_number between 1 and 9
                     then abs(cumulative.week_cdf - cumulative.reference_cdf)
             end
-        ) as ks_statistic,
+        ) as {{ type_double() }}) as ks_statistic,
         sum(
             (greatest(cumulative.week_share, 0.0001) - greatest(cumulative.reference_share, 0.0001))
             * ln(greatest(cumulative.week_share, 0.0001) / greatest(cumulative.reference_share, 0.0001))

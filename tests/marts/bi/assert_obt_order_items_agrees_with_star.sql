@@ -27,8 +27,16 @@ obt as (
 )
 
 select
-    star.*,
-    obt.*
+    star.line_count as star_line_count,
+    obt.line_count as obt_line_count,
+    star.unit_count as star_unit_count,
+    obt.unit_count as obt_unit_count,
+    star.line_amount_usd as star_line_amount_usd,
+    obt.line_amount_usd as obt_line_amount_usd,
+    obt.lines_without_order,
+    obt.lines_without_customer,
+    obt.lines_without_product,
+    obt.lines_without_date
 from star
 cross join obt
 where

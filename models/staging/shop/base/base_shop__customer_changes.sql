@@ -9,10 +9,10 @@ source as (
 typed as (
 
     select
-        {{ safe_cast(clean_text('lsn'), dbt.type_bigint()) }} as lsn,
+        {{ cast_or_null(clean_text('lsn'), dbt.type_bigint()) }} as lsn,
         {{ clean_code('op') }} as cdc_operation,
         {{ parse_timestamp_utc('committed_at') }} as committed_at,
-        {{ safe_cast(clean_text('customer_id'), dbt.type_bigint()) }} as customer_id,
+        {{ cast_or_null(clean_text('customer_id'), dbt.type_bigint()) }} as customer_id,
         lower({{ clean_text('email') }}) as email_raw,
         {{ clean_text('first_name') }} as first_name,
         {{ clean_text('last_name') }} as last_name,

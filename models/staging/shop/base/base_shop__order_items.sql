@@ -12,9 +12,9 @@ source as (
 typed as (
 
     select
-        {{ safe_cast(clean_text('order_item_id'), dbt.type_bigint()) }} as order_item_id,
-        {{ safe_cast(clean_text('order_id'), dbt.type_bigint()) }} as order_id,
-        {{ safe_cast(clean_text('product_id'), dbt.type_bigint()) }} as product_id,
+        {{ cast_or_null(clean_text('order_item_id'), dbt.type_bigint()) }} as order_item_id,
+        {{ cast_or_null(clean_text('order_id'), dbt.type_bigint()) }} as order_id,
+        {{ cast_or_null(clean_text('product_id'), dbt.type_bigint()) }} as product_id,
         {{ parse_whole_number('quantity') }} as quantity,
         {{ parse_decimal('unit_price') }} as unit_price,
         {{ parse_decimal('discount_amount') }} as discount_amount,

@@ -12,8 +12,8 @@ source as (
 typed as (
 
     select
-        {{ safe_cast(clean_text('order_id'), dbt.type_bigint()) }} as order_id,
-        {{ safe_cast(clean_text('customer_id'), dbt.type_bigint()) }} as customer_id,
+        {{ cast_or_null(clean_text('order_id'), dbt.type_bigint()) }} as order_id,
+        {{ cast_or_null(clean_text('customer_id'), dbt.type_bigint()) }} as customer_id,
         {{ clean_code('status') }} as status,
         {{ clean_iso_code('currency') }} as currency,
         {{ parse_decimal('items_subtotal') }} as items_subtotal,

@@ -12,8 +12,8 @@ source as (
 typed as (
 
     select
-        {{ safe_cast(clean_text('payment_id'), dbt.type_bigint()) }} as payment_id,
-        {{ safe_cast(clean_text('order_id'), dbt.type_bigint()) }} as order_id,
+        {{ cast_or_null(clean_text('payment_id'), dbt.type_bigint()) }} as payment_id,
+        {{ cast_or_null(clean_text('order_id'), dbt.type_bigint()) }} as order_id,
         {{ clean_code('payment_type') }} as payment_type,
         {{ clean_code('payment_method') }} as payment_method,
         {{ clean_code('status') }} as payment_status,

@@ -12,7 +12,7 @@ source as (
 typed as (
 
     select
-        {{ safe_cast(clean_text('product_id'), dbt.type_bigint()) }} as product_id,
+        {{ cast_or_null(clean_text('product_id'), dbt.type_bigint()) }} as product_id,
         {{ clean_text('sku') }} as sku,
         {{ clean_text('product_name') }} as product_name,
         {#- the category code is the display name in snake case: ' Home & kitchen' -> home_kitchen #}
