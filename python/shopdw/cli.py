@@ -73,6 +73,11 @@ def build_parser() -> argparse.ArgumentParser:
     ben.add_argument("--out", default="benchmarks", help="results.json and the chart (default benchmarks)")
     ben.add_argument("--keep", action="store_true", help="keep each scale's landing zone and warehouses")
 
+    load = sub.add_parser("load", help="load the landing zone into a server engine as raw source tables")
+    load.add_argument("--target", choices=["postgres"], default="postgres",
+                      help="engine to load (its connection from the profile's environment variables)")
+    load.add_argument("--landing", default=None, help="landing zone (default $SHOP_LANDING_DIR or data/landing)")
+
     seeds = sub.add_parser("seeds", help="write the project's lookup seeds (countries, currencies, rates...)")
     seeds.add_argument("--out", default="seeds", help="seeds directory (default seeds)")
     return parser
@@ -126,6 +131,11 @@ def main(argv: list[str] | None = None) -> int:
             print(f"wrote {args.out}/results.json, {args.out}/time_vs_scale.png and BENCHMARKS.md "
                   f"({'in the project' if Path(args.out).resolve() == Path('benchmarks').resolve() else 'in ' + args.out})")
             return 1 if results.get("failures") else 0
+        elif args.command == "load":
+            from shopdw import load as loader
+
+            print(loader.load_postgres(_landing_dir(args.landing)).report())
+            return 0
         elif args.command == "feature-catalog":
             path, fresh = features.write_catalog(Path(args.project_dir), check=args.check)
             if not fresh:

@@ -7,7 +7,7 @@ import os
 import shutil
 import subprocess
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
@@ -48,6 +48,8 @@ class Warehouse:
     persist_docs: bool = False
     # the dbt project to run (a changed copy, for tests that break a macro on purpose)
     project: Path = PROJECT_DIR
+    # more environment: another engine's target and connection (DBT_TARGET, SHOP_PG_*)
+    extra_env: dict[str, str] = field(default_factory=dict)
 
     @property
     def landing(self) -> Path:
@@ -81,6 +83,7 @@ class Warehouse:
             "DBT_PARTIAL_PARSE": "true",
             "SHOP_PERSIST_DOCS": "true" if self.persist_docs else "false",
         })
+        env.update(self.extra_env)
         return env
 
     def generate(self, scale: float = 0.05, days: int = 40, end_date: date = date(2026, 6, 30),
@@ -188,3 +191,67 @@ def copy_table(source: Path, target: Path, schema: str, table: str) -> None:
         con.execute(f"attach '{source}' as src (read_only)")
         con.execute(f"create schema if not exists {schema}")
         con.execute(f"create or replace table {schema}.{table} as select * from src.{schema}.{table}")
+
+
+def _comparable(value):
+    """A value as both engines' drivers return it, in one form: floats to 9 significant digits,
+    decimals as exact text, timezone-aware timestamps in UTC without the zone."""
+    from datetime import datetime, timezone
+    from decimal import Decimal
+
+    if isinstance(value, float):
+        return float(f"{value:.9g}")
+    if isinstance(value, Decimal):
+        return str(value.normalize()) if value == value else "NaN"
+    if isinstance(value, datetime) and value.tzinfo is not None:
+        return value.astimezone(timezone.utc).replace(tzinfo=None)
+    if isinstance(value, list | tuple):
+        return tuple(_comparable(v) for v in value)
+    return value
+
+
+def engine_differences(duckdb_path: Path, pg_env: dict[str, str], schemas: tuple[str, ...] = ("marts", "ml"),
+                       ignore_columns: dict[str, set[str]] | None = None) -> dict[str, str]:
+    """Every table of the schemas compared, DuckDB file against PostgreSQL, as multisets of rows.
+
+    Returns {schema.table: what differs}; empty when both engines built the same content.
+    ignore_columns: {table: {columns}} left out of the comparison (each with its reason in the caller).
+    """
+    from collections import Counter
+
+    from shopdw.load import postgres_connection
+
+    ignore_columns = ignore_columns or {}
+    differences: dict[str, str] = {}
+    duck = duckdb.connect(str(duckdb_path), read_only=True)
+    pg = postgres_connection(pg_env)
+    try:
+        tables = duck.execute(
+            "select table_schema, table_name from information_schema.tables where table_schema in "
+            f"({', '.join('?' for _ in schemas)}) and table_type = 'BASE TABLE' order by 1, 2", list(schemas)).fetchall()
+        for schema, table in tables:
+            name = f"{schema}.{table}"
+            columns = [c for (c,) in duck.execute(
+                "select column_name from information_schema.columns where table_schema = ? and table_name = ? "
+                "order by ordinal_position", [schema, table]).fetchall() if c not in ignore_columns.get(name, set())]
+            select = ", ".join(f'"{c}"' for c in columns)
+            left = Counter(tuple(_comparable(v) for v in row)
+                           for row in duck.execute(f'select {select} from "{schema}"."{table}"').fetchall())
+            with pg.cursor() as cur:
+                try:
+                    cur.execute(f'select {select} from "{schema}"."{table}"')
+                except Exception as err:  # noqa: BLE001 - reported as a difference
+                    pg.rollback()
+                    differences[name] = f"not readable on PostgreSQL: {str(err).splitlines()[0]}"
+                    continue
+                right = Counter(tuple(_comparable(v) for v in row) for row in cur.fetchall())
+            if left != right:
+                only_duck, only_pg = left - right, right - left
+                sample = next(iter(only_duck or only_pg))
+                differences[name] = (f"{sum(left.values())} rows on DuckDB, {sum(right.values())} on PostgreSQL; "
+                                     f"{sum(only_duck.values())} only on DuckDB, {sum(only_pg.values())} only on "
+                                     f"PostgreSQL; e.g. {dict(zip(columns, sample))}")
+    finally:
+        duck.close()
+        pg.close()
+    return differences
