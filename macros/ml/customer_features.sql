@@ -54,6 +54,41 @@
     {{ return(measures) }}
 {%- endmacro %}
 
+{#
+    The running sums of customer_feature_measures in groups, one pivot each in the daily
+    features: the groups of signals of the var customer_feature_signal_groups (a signal in no
+    group gets its own), empty groups dropped. Each group is a dict {number, measures: [(measure
+    number, measure)], last_dates: [(number, feature)]}: measure numbers count the measures
+    from 1, then the days_since_last features after them, as the model numbers its changes.
+#}
+{% macro customer_feature_measure_groups(measures) -%}
+    {%- set signal_groups = [] -%}
+    {%- for signals in var('customer_feature_signal_groups', []) -%}
+        {%- do signal_groups.append(signals | list) -%}
+    {%- endfor -%}
+    {%- set last_date_features = customer_features(['days_since_last']) -%}
+    {%- for signal in (measures | map(attribute='signal') | list) + (last_date_features | map(attribute='signal') | list) -%}
+        {%- if signal not in (signal_groups | sum(start=[])) -%}
+            {%- do signal_groups.append([signal]) -%}
+        {%- endif -%}
+    {%- endfor -%}
+    {%- set groups = [] -%}
+    {%- for signals in signal_groups -%}
+        {%- set group = {'measures': [], 'last_dates': []} -%}
+        {%- for measure in measures if measure.signal in signals -%}
+            {%- do group.measures.append((measures.index(measure) + 1, measure)) -%}
+        {%- endfor -%}
+        {%- for feature in last_date_features if feature.signal in signals -%}
+            {%- do group.last_dates.append((measures | length + last_date_features.index(feature) + 1, feature)) -%}
+        {%- endfor -%}
+        {%- if group.measures or group.last_dates -%}
+            {%- do group.update({'number': groups | length + 1}) -%}
+            {%- do groups.append(group) -%}
+        {%- endif -%}
+    {%- endfor -%}
+    {{ return(groups) }}
+{%- endmacro %}
+
 {# column name of a running sum: m__<signal>__<window>d[__<category>] (lifetime: __all) #}
 {% macro measure_name(signal, window_days=none, category=none) -%}
     {{- 'm__' ~ signal ~ '__' ~ (window_days ~ 'd' if window_days else 'all') ~ ('__' ~ category if category else '') -}}

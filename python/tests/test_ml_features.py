@@ -206,7 +206,7 @@ def test_churn_rate_metric_matches_the_training_set(ml: Warehouse, tmp_path):
 
 @pytest.mark.parametrize("variant, broken, fixed", [
     # the portable join (PostgreSQL, Spark) matching the right rows' own timeline entries too
-    ("default", "            and as_of_matches.is_left = 1\n", ""),
+    ("default", "            and {{ right }}_matches.is_left = 1\n", ""),
     # DuckDB's as-of join allowed to match a state that begins after the left row
     ("duckdb", "{{ left }}.{{ left_time }} >= {{ right }}.{{ right_time }}",
      "{{ left }}.{{ left_time }} <= {{ right }}.{{ right_time }}"),

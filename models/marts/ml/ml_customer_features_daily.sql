@@ -23,6 +23,7 @@
 {%- set categories = get_column_values(ref('product_categories'), 'category_code', order_by='category_code') %}
 {%- set measures = customer_feature_measures(categories) %}
 {%- set windows = measures | map(attribute='window_days') | unique | list %}
+{%- set measure_groups = customer_feature_measure_groups(measures) %}
 {%- set lookback_days = ((var('incremental_lookback_hours') / 24) | round(0, 'ceil') | int) %}
 
 with
@@ -129,7 +130,7 @@ measures as (
 
 ),
 
-measure_spans as {{ materialized_cte() }} (
+measure_spans as (
 
     {#- every signal row once per running sum it feeds, with the dates it counts on #}
     select
@@ -190,43 +191,50 @@ changes as (
 
 ),
 
-pivoted_changes as {{ materialized_cte() }} (
+{%- for group in measure_groups %}
 
-    {#- changes before the dates of this run fold into one opening row per customer #}
+pivoted_changes_{{ group.number }} as (
+
+    {#- one row per customer and date with a change of this group's running sums; changes
+        before the dates of this run fold into one opening row per customer #}
     select
         changes.customer_id,
         greatest(
             changes.change_date,
             cast({{ dbt.dateadd('day', -1, 'run_dates.first_date') }} as date)
         ) as timeline_date,
-        {%- for feature in customer_features(['days_since_last']) %}
-        max(case when changes.measure_number = {{ measures | length + loop.index }} then changes.event_date end)
+        {%- for number, feature in group.last_dates %}
+        max(case when changes.measure_number = {{ number }} then changes.event_date end)
             as last_{{ feature.signal }}_date,
         {%- endfor %}
-        {%- for measure in measures %}
-        sum(case when changes.measure_number = {{ loop.index }} then changes.delta end) as {{ measure.name }},
+        {%- for number, measure in group.measures %}
+        sum(case when changes.measure_number = {{ number }} then changes.delta end) as {{ measure.name }},
         {%- endfor %}
         count(*) as change_rows
     from changes
     cross join run_dates
-    where changes.change_date <= run_dates.last_date
+    where
+        changes.change_date <= run_dates.last_date
+        and changes.measure_number in (
+            {{- (group.measures + group.last_dates) | map(attribute=0) | join(', ') -}}
+        )
     group by 1, 2
 
 ),
 
-running_changes as (
+running_changes_{{ group.number }} as (
 
     {#- the state after each change date: running sums over the changes only #}
     select
         customer_id,
-        {%- for measure in measures %}
+        {%- for number, measure in group.measures %}
         coalesce(sum({{ measure.name }}) over customer_changes, 0) as {{ measure.name }},
         {%- endfor %}
-        {%- for feature in customer_features(['days_since_last']) %}
+        {%- for number, feature in group.last_dates %}
         max(last_{{ feature.signal }}_date) over customer_changes as last_{{ feature.signal }}_date,
         {%- endfor %}
         timeline_date as state_date
-    from pivoted_changes
+    from pivoted_changes_{{ group.number }}
     window customer_changes as (
         partition by customer_id
         order by timeline_date
@@ -234,21 +242,29 @@ running_changes as (
     )
 
 ),
+{%- endfor %}
 
 measured as (
 
     select
         spine.customer_id,
         spine.as_of_date,
-        {%- for feature in customer_features(['days_since_last']) %}
-        running_changes.last_{{ feature.signal }}_date,
+        {%- for group in measure_groups %}
+        {%- for number, feature in group.last_dates %}
+        running_changes_{{ group.number }}.last_{{ feature.signal }}_date,
         {%- endfor %}
-        {%- for measure in measures %}
-        coalesce(running_changes.{{ measure.name }}, 0) as {{ measure.name }},
+        {%- for number, measure in group.measures %}
+        coalesce(running_changes_{{ group.number }}.{{ measure.name }}, 0) as {{ measure.name }},
+        {%- endfor %}
         {%- endfor %}
         spine.signed_up_at
-    {#- each as-of date takes the state after its customer's newest change on or before it #}
-    from {{ as_of_join('spine', 'running_changes', 'customer_id', 'as_of_date', 'state_date') }}
+    {#- each as-of date takes, from every group, the state after its customer's newest change
+        on or before it #}
+    from
+        {%- for group in measure_groups %}
+        {{ as_of_join('spine', 'running_changes_' ~ group.number, 'customer_id', 'as_of_date', 'state_date',
+            include_left=loop.first) }}
+        {%- endfor %}
 
 ),
 
