@@ -260,11 +260,11 @@ measured as (
         spine.signed_up_at
     {#- each as-of date takes, from every group, the state after its customer's newest change
         on or before it #}
-    from
-        {%- for group in measure_groups %}
-        {{ as_of_join('spine', 'running_changes_' ~ group.number, 'customer_id', 'as_of_date', 'state_date',
-            include_left=loop.first) }}
-        {%- endfor %}
+    from {{ as_of_join('spine', 'running_changes_1', 'customer_id', 'as_of_date', 'state_date') }}
+    {%- for group in measure_groups[1:] %}
+    {{ as_of_join('spine', 'running_changes_' ~ group.number, 'customer_id', 'as_of_date', 'state_date',
+        include_left=false) }}
+    {%- endfor %}
 
 ),
 
