@@ -74,8 +74,8 @@ def build_parser() -> argparse.ArgumentParser:
     ben.add_argument("--keep", action="store_true", help="keep each scale's landing zone and warehouses")
 
     load = sub.add_parser("load", help="load the landing zone into a server engine as raw source tables")
-    load.add_argument("--target", choices=["postgres"], default="postgres",
-                      help="engine to load (its connection from the profile's environment variables)")
+    load.add_argument("--target", default=os.environ.get("DBT_TARGET", "postgres"),
+                      help="postgres or spark (default $DBT_TARGET); the connection from the profile's environment variables")
     load.add_argument("--landing", default=None, help="landing zone (default $SHOP_LANDING_DIR or data/landing)")
 
     seeds = sub.add_parser("seeds", help="write the project's lookup seeds (countries, currencies, rates...)")
@@ -134,7 +134,11 @@ def main(argv: list[str] | None = None) -> int:
         elif args.command == "load":
             from shopdw import load as loader
 
-            print(loader.load_postgres(_landing_dir(args.landing)).report())
+            if args.target not in ("postgres", "spark"):
+                raise ValueError(f"nothing to load for target {args.target!r}: DuckDB reads the landing files "
+                                 "in place; shopdw load is for --target postgres or spark")
+            load_target = loader.load_spark if args.target == "spark" else loader.load_postgres
+            print(load_target(_landing_dir(args.landing)).report())
             return 0
         elif args.command == "feature-catalog":
             path, fresh = features.write_catalog(Path(args.project_dir), check=args.check)

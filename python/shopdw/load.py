@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -129,4 +130,69 @@ def load_postgres(landing: Path, env: dict[str, str] | None = None, manifest: di
             counts[table] = len(headers)
         pg.commit()
     pg.close()
+    return LoadResult(counts, time.perf_counter() - started)
+
+
+def spark_dir(env: dict[str, str] | None = None) -> Path:
+    env = os.environ if env is None else env
+    return Path(env.get("SHOP_SPARK_DIR", "data/spark")).resolve()
+
+
+def spark_session(env: dict[str, str] | None = None):
+    """A local SparkSession configured as the profile's spark target (same metastore and warehouse)."""
+    from pyspark.sql import SparkSession
+
+    env = os.environ if env is None else env
+    root = spark_dir(env)
+    builder = SparkSession.builder.enableHiveSupport()
+    for key, value in {
+        "spark.sql.warehouse.dir": str(root / "warehouse"),
+        "spark.sql.session.timeZone": "UTC",
+        "spark.driver.memory": env.get("SHOP_SPARK_MEMORY", "4g"),
+        "spark.sql.shuffle.partitions": env.get("SHOP_SPARK_SHUFFLE_PARTITIONS", "4"),
+        "spark.sql.sources.partitionOverwriteMode": "dynamic",
+        "javax.jdo.option.ConnectionURL": f"jdbc:derby:;databaseName={root}/metastore_db;create=true",
+    }.items():
+        builder = builder.config(key, value)
+    return builder.getOrCreate()
+
+
+def load_spark(landing: Path, env: dict[str, str] | None = None, manifest: dict | None = None) -> LoadResult:
+    """Every landing source as a Parquet table <source>.<table> of the local Spark metastore."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    started = time.perf_counter()
+    manifest = manifest or parse_manifest(env)
+    raw = spark_dir(env) / "raw"
+    duck = duckdb.connect()
+    duck.execute("set TimeZone = 'UTC'")
+    files: dict[tuple[str, str], Path] = {}
+    for source in landing_sources(manifest):
+        folder = raw / source.schema / source.table
+        shutil.rmtree(folder, ignore_errors=True)
+        folder.mkdir(parents=True)
+        duck.execute(f"copy (select * from {source.location}) to '{folder / 'rows.parquet'}' (format parquet)")
+        files[(source.schema, source.table)] = folder
+    headers = list(read_csv_headers(landing))
+    folder = raw / HEADERS_SCHEMA / HEADERS_TABLE
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir(parents=True)
+    pq.write_table(pa.table({
+        "source_name": [h.source_name for h in headers], "source_table": [h.source_table for h in headers],
+        "source_file": [h.source_file for h in headers], "header": [h.header for h in headers],
+    }, schema=pa.schema([("source_name", pa.string()), ("source_table", pa.string()),
+                         ("source_file", pa.string()), ("header", pa.list_(pa.string()))])),
+        folder / "rows.parquet")
+    files[(HEADERS_SCHEMA, HEADERS_TABLE)] = folder
+    spark = spark_session(env)
+    counts = {}
+    try:
+        for (schema, table), folder in sorted(files.items()):
+            spark.sql(f"create database if not exists `{schema}`")
+            spark.sql(f"drop table if exists `{schema}`.`{table}`")
+            spark.sql(f"create table `{schema}`.`{table}` using parquet location '{folder}'")
+            counts[f"{schema}.{table}"] = spark.table(f"`{schema}`.`{table}`").count()
+    finally:
+        spark.stop()
     return LoadResult(counts, time.perf_counter() - started)
