@@ -151,6 +151,9 @@ def test_each_csv_reader_lists_exactly_the_columns_the_source_declares():
 
     for path in (PROJECT_DIR / "models" / "staging").glob("*/_*__sources.yml"):
         for source in yaml.safe_load(path.read_text())["sources"]:
+            if source["name"] == "landing":
+                # what the loader records of the files (PostgreSQL, Spark), not read from files
+                continue
             for table in source["tables"]:
                 reader = table["config"]["meta"]["external_location"]
                 declared = [c["name"] for c in table["columns"] if c["name"] != "filename"]
