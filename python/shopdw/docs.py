@@ -140,27 +140,27 @@ def coverage(target_dir: Path) -> Coverage:
 
 
 def _macro_arguments(macro: dict) -> list[str]:
-    """The argument names of a macro, read from the signature in its SQL."""
+    """The argument names of a macro, read from the signature in its SQL.
+
+    The signature `name(a, b='x, y', c=none)` is parsed as a Python parameter list (Jinja's
+    defaults are Python-like literals), so commas and brackets inside defaults are no
+    separators.
+    """
+    import ast
+
     sql = macro["macro_sql"]
     head = sql[: sql.index("%}")]
     start = head.index("(")
-    depth, end = 0, start
+    depth, quote, end = 0, None, start
     for end in range(start, len(head)):
-        depth += {"(": 1, ")": -1}.get(head[end], 0)
-        if depth == 0:
-            break
-    args = []
-    depth, current = 0, ""
-    for ch in head[start + 1:end] + ",":
-        if ch in "([{":
-            depth += 1
-        elif ch in ")]}":
-            depth -= 1
-        if ch == "," and depth == 0:
-            name = current.split("=")[0].strip()
-            if name:
-                args.append(name)
-            current = ""
+        ch = head[end]
+        if quote:
+            quote = None if ch == quote else quote
+        elif ch in "'\"":
+            quote = ch
         else:
-            current += ch
-    return args
+            depth += {"(": 1, ")": -1}.get(ch, 0)
+            if depth == 0:
+                break
+    definition = ast.parse(f"def signature({head[start + 1:end]}): pass").body[0]
+    return [arg.arg for arg in definition.args.args]
