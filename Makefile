@@ -89,8 +89,8 @@ lint: install ## sqlfluff lint of the SQL (dbt templater)
 	@mkdir -p target
 	SHOP_WAREHOUSE_PATH=$(CURDIR)/target/sqlfluff.duckdb $(BIN)/sqlfluff lint models analyses snapshots tests
 
-pytest: install ## the pytest suite (throwaway warehouses from small generated data)
-	$(BIN)/pytest python/tests --durations=15
+pytest: install ## the pytest suite (throwaway warehouses from small generated data), one file per core
+	$(BIN)/pytest python/tests --durations=15 -n 2 --dist loadfile
 
 $(VENV)/.installed-spark: $(VENV)/.installed requirements-spark.lock
 	$(BIN)/pip install --quiet --disable-pip-version-check --no-deps -r requirements-spark.lock

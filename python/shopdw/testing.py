@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import fcntl
 import json
 import os
 import shutil
@@ -117,9 +118,12 @@ class Warehouse:
             if not result.ok:
                 return result
         (PROJECT_DIR / "target").mkdir(exist_ok=True)
-        shutil.copy(semantic_manifest, PROJECT_DIR / "target" / "semantic_manifest.json")
-        proc = subprocess.run([venv_executable("mf"), *args], cwd=PROJECT_DIR, env=self.env(),
-                              capture_output=True, text=True, check=False)
+        # one mf at a time: the file is shared by every warehouse (pytest runs on two workers)
+        with (PROJECT_DIR / "target" / ".mf.lock").open("w") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            shutil.copy(semantic_manifest, PROJECT_DIR / "target" / "semantic_manifest.json")
+            proc = subprocess.run([venv_executable("mf"), *args], cwd=PROJECT_DIR, env=self.env(),
+                                  capture_output=True, text=True, check=False)
         return DbtResult(proc.returncode, proc.stdout + proc.stderr)
 
     def shopdw(self, *args: str) -> DbtResult:
