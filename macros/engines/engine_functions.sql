@@ -5,6 +5,9 @@
     DuckDB's try_cast accepts for the landing data (ISO timestamps only: PostgreSQL alone would
     also read 'yesterday' or '05/01/2026') and returning null for anything else. DuckDB and
     Spark need nothing.
+    The functions catch the cast's error (an exception block, i.e. a subtransaction), which
+    a parallel worker cannot start: they are left PARALLEL UNSAFE (PostgreSQL's default).
+    Declared parallel safe, every base model failed at SF1, where the planner goes parallel.
 #}
 {% macro create_engine_functions() -%}
     {{ return(adapter.dispatch('create_engine_functions', 'shop_warehouse')()) }}
@@ -18,7 +21,7 @@
     create schema if not exists util;
 
     create or replace function util.try_cast_numeric(value text, precision_digits int, scale_digits int)
-    returns numeric language plpgsql immutable parallel safe as $body$
+    returns numeric language plpgsql immutable as $body$
     declare parsed numeric;
     begin
         if value is null or value !~ '^[+-]?([0-9]+([.][0-9]*)?|[.][0-9]+)([eE][+-]?[0-9]+)?$' then
@@ -35,7 +38,7 @@
     $body$;
 
     create or replace function util.try_cast_bigint(value text)
-    returns bigint language plpgsql immutable parallel safe as $body$
+    returns bigint language plpgsql immutable as $body$
     begin
         if value is null or value !~ '^[+-]?[0-9]+([.][0-9]*)?$' then
             return null;
@@ -48,7 +51,7 @@
     $body$;
 
     create or replace function util.try_cast_timestamptz(value text)
-    returns timestamptz language plpgsql stable parallel safe as $body$
+    returns timestamptz language plpgsql stable as $body$
     begin
         if value is null or value !~ '^[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}([ T][0-9]{1,2}:[0-9]{2}(:[0-9]{2}([.][0-9]+)?)?)? ?(Z|[+-][0-9]{2}(:?[0-9]{2})?)?$' then
             return null;

@@ -72,7 +72,11 @@ class PostgresCluster:
                   "-E", "UTF8", "--locale=C", "--no-sync")
         options = (f"-p {self.port} -c listen_addresses=127.0.0.1 -k {self.root} -c fsync=off "
                    "-c synchronous_commit=off -c full_page_writes=off -c shared_buffers=256MB "
-                   "-c work_mem=64MB -c maintenance_work_mem=256MB -c max_wal_size=4GB -c TimeZone=UTC")
+                   "-c work_mem=64MB -c maintenance_work_mem=256MB -c max_wal_size=4GB -c TimeZone=UTC "
+                   # parallel plans even for the small test data, as PostgreSQL picks them for real
+                   # volumes: what cannot run in a parallel worker fails in the tests too
+                   "-c parallel_setup_cost=0 -c parallel_tuple_cost=0 -c min_parallel_table_scan_size=0 "
+                   "-c min_parallel_index_scan_size=0")
         self._run(str(self.bin / "pg_ctl"), "-D", str(self.data), "-o", options, "-l", str(self.log), "-w",
                   "-t", "60", "start")
         self._wait_and_create_database()
