@@ -53,7 +53,7 @@
     create or replace function util.try_cast_timestamptz(value text)
     returns timestamptz language plpgsql stable as $body$
     begin
-        if value is null or value !~ '^[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}([ T][0-9]{1,2}:[0-9]{2}(:[0-9]{2}([.][0-9]+)?)?)? ?(Z|[+-][0-9]{2}(:?[0-9]{2})?)?$' then
+        if value is null or value !~ '{{ iso_timestamp_pattern() }}' then
             return null;
         end if;
         return value::timestamptz;

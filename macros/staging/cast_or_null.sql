@@ -34,3 +34,24 @@
 {% macro duckdb__cast_or_null(expression, data_type) -%}
     try_cast({{ expression }} as {{ data_type }})
 {%- endmacro %}
+
+{#
+    Spark 4 (ANSI mode): try_cast, with the casts DuckDB makes: a whole-number type rounds a
+    decimal text ('1.5' -> 2, where Spark's try_cast gives null), a timestamp is read only from
+    ISO text (Spark would read '2024' as a timestamp), text is a plain cast.
+#}
+{% macro spark__cast_or_null(expression, data_type) -%}
+    {%- set type = data_type | lower | replace(' ', '') -%}
+    {%- if type in ('bigint', 'int8', 'integer', 'int', 'int4') -%}
+    try_cast(round(try_cast({{ expression }} as decimal(38, 9))) as {{ data_type }})
+    {%- elif type in ('timestampwithtimezone', 'timestamptz', 'timestamp') -%}
+    case
+        when {{ regex_matches(expression, iso_timestamp_pattern()) }}
+            then try_cast({{ expression }} as timestamp)
+    end
+    {%- elif type in ('text', 'varchar', 'string', 'charactervarying') -%}
+    cast({{ expression }} as string)
+    {%- else -%}
+    try_cast({{ expression }} as {{ engine_type(data_type) }})
+    {%- endif -%}
+{%- endmacro %}

@@ -47,8 +47,12 @@
     {%- endif -%}
 {%- endmacro %}
 
+{#
+    Spark's regular expressions are Java's: the POSIX class [:space:] is spelled \s there (in a
+    Java bracket expression `[:space:]` would be the letters of the word).
+#}
 {% macro spark__regex_matches(column, pattern) -%}
-    coalesce({{ column }} rlike '{{ pattern | replace("\\", "\\\\") }}', false)
+    coalesce({{ column }} rlike '{{ pattern | replace("[:space:]", "\\s") | replace("\\", "\\\\") }}', false)
 {%- endmacro %}
 
 {# True when the text looks like an email address: one @, no blanks, a dot in the domain. #}
@@ -72,6 +76,19 @@
 
 {% macro postgres__regex_extract(column, pattern) -%}
     substring({{ column }} from '{{ pattern }}')
+{%- endmacro %}
+
+{# Every match of a regular expression in a text replaced (DuckDB and PostgreSQL need the 'g' flag). #}
+{% macro regex_replace_all(column, pattern, replacement) -%}
+    {{ return(adapter.dispatch('regex_replace_all', 'shop_warehouse')(column, pattern, replacement)) }}
+{%- endmacro %}
+
+{% macro default__regex_replace_all(column, pattern, replacement) -%}
+    regexp_replace({{ column }}, '{{ pattern }}', '{{ replacement }}', 'g')
+{%- endmacro %}
+
+{% macro spark__regex_replace_all(column, pattern, replacement) -%}
+    regexp_replace({{ column }}, '{{ pattern | replace("\\", "\\\\") }}', '{{ replacement }}')
 {%- endmacro %}
 
 {# A comma-separated list of SQL string literals, for `in (...)`: ['a', 'b'] -> 'a', 'b'. #}

@@ -28,10 +28,11 @@
     )
 {%- endmacro %}
 
+{# Spark's to_json leaves null fields out unless told to keep them. #}
 {% macro spark__raw_values_json(columns) -%}
     to_json(named_struct(
         {%- for column in columns %}
         '{{ column }}', {{ column }}{{ ',' if not loop.last }}
         {%- endfor %}
-    ))
+    ), map('ignoreNullFields', 'false'))
 {%- endmacro %}

@@ -144,12 +144,14 @@ def _macro_arguments(macro: dict) -> list[str]:
 
     The signature `name(a, b='x, y', c=none)` is parsed as a Python parameter list (Jinja's
     defaults are Python-like literals), so commas and brackets inside defaults are no
-    separators.
+    separators. A materialization has no arguments.
     """
     import ast
 
     sql = macro["macro_sql"]
     head = sql[: sql.index("%}")]
+    if "(" not in head:  # a materialization: `{% materialization snapshot, adapter='spark' %}`
+        return []
     start = head.index("(")
     depth, quote, end = 0, None, start
     for end in range(start, len(head)):

@@ -152,6 +152,7 @@ def spark_session(env: dict[str, str] | None = None):
         "spark.sql.shuffle.partitions": env.get("SHOP_SPARK_SHUFFLE_PARTITIONS", "4"),
         "spark.sql.sources.partitionOverwriteMode": "dynamic",
         "javax.jdo.option.ConnectionURL": f"jdbc:derby:;databaseName={root}/metastore_db;create=true",
+        "spark.driver.extraJavaOptions": f"-Dderby.system.home={root}",
     }.items():
         builder = builder.config(key, value)
     return builder.getOrCreate()

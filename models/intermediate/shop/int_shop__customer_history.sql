@@ -27,7 +27,10 @@ ordered as (
 
     select
         *,
-        row_number() over (partition by customer_id order by committed_at) as version_number,
+        {#- row_number is a 32-bit integer on Spark, 64-bit elsewhere: the contract says bigint #}
+        cast(
+            row_number() over (partition by customer_id order by committed_at) as {{ dbt.type_bigint() }}
+        ) as version_number,
         lead(committed_at) over (partition by customer_id order by committed_at) as next_committed_at
     from last_change_per_instant
     where instant_rank = 1

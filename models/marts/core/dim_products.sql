@@ -22,7 +22,9 @@ versions as (
 
     select
         *,
-        row_number() over (partition by product_id order by dbt_valid_from) as version_number
+        cast(
+            row_number() over (partition by product_id order by dbt_valid_from) as {{ dbt.type_bigint() }}
+        ) as version_number
     from snapshot
 
 ),

@@ -25,7 +25,7 @@ row_hashes as (
 content as (
 
     select
-        md5(coalesce({{ dbt.listagg('row_hash', "''", 'order by row_hash') }}, '')) as content_hash
+        md5(coalesce({{ sorted_string_agg('row_hash', "''") }}, '')) as content_hash
     from row_hashes
 
 ),

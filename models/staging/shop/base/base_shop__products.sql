@@ -17,11 +17,7 @@ typed as (
         {{ clean_text('product_name') }} as product_name,
         {#- the category code is the display name in snake case: ' Home & kitchen' -> home_kitchen #}
         trim(
-            regexp_replace(
-                {{ clean_code('category') }},
-                '[^a-z0-9]+', '_', 'g'
-            ),
-            '_'
+            both '_' from {{ regex_replace_all(clean_code('category'), '[^a-z0-9]+', '_') }}
         ) as category_code,
         {{ clean_code('brand') }} as brand_code,
         {{ parse_decimal('price') }} as list_price,
