@@ -12,19 +12,15 @@
 {%- endmacro %}
 
 {#
-    delete+insert only replaces the orders its batch contains: an order that was accepted
-    and is rejected now (its customer turned out to be an internal test account) produces no
-    row and would keep its old lines. This post-hook removes them, so an incremental run
-    ends where a full refresh would.
+    An incremental run only rewrites the orders (or order dates) its loads touch: an order
+    that was accepted and is rejected now (its customer turned out to be an internal test
+    account) produces no row and would keep its old lines. This post-hook removes them, so an
+    incremental run ends where a full refresh would.
 #}
 {% macro delete_orders_no_longer_accepted(relation) -%}
-    {%- if is_incremental() -%}
-        delete from {{ relation }}
-        where order_id not in (
-            select order_id from {{ ref('int_shop__orders_checked') }}
-            where integrity_reason is null
-        )
-    {%- else -%}
-        select 1
-    {%- endif -%}
+    {{ return(remove_rows_where(
+        relation,
+        "order_id not in (select order_id from " ~ ref('int_shop__orders_checked')
+        ~ " where integrity_reason is null)",
+        'order_date')) }}
 {%- endmacro %}

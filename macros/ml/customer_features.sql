@@ -243,15 +243,13 @@
 {%- endmacro %}
 
 {#
-    delete+insert by as-of date only rewrites the newest dates: a customer who leaves the
+    An incremental run only rewrites the newest as-of dates: a customer who leaves the
     population afterwards (reclassified as an internal test account) would keep their older
     rows. This post-hook removes them, so an incremental run ends where a full refresh would.
 #}
 {% macro delete_customers_no_longer_in_population(relation) -%}
-    {%- if is_incremental() -%}
-        delete from {{ relation }}
-        where customer_id not in (select customer_id from {{ ref('int_shop__customer_lifespans') }})
-    {%- else -%}
-        select 1
-    {%- endif -%}
+    {{ return(remove_rows_where(
+        relation,
+        "customer_id not in (select customer_id from " ~ ref('int_shop__customer_lifespans') ~ ")",
+        'as_of_date')) }}
 {%- endmacro %}

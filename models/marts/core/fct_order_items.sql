@@ -1,8 +1,9 @@
 {{
     config(
         materialized='incremental',
-        incremental_strategy='delete+insert',
+        incremental_strategy=incremental_replace_strategy(),
         unique_key='order_id',
+        partition_by=['order_date'],
         on_schema_change='fail',
         post_hook=[
             "{{ delete_orders_no_longer_accepted(this) }}",
@@ -74,6 +75,22 @@ orders_to_refresh as (
 
 ),
 
+{#- the units rebuilt whole: the touched orders (delete+insert by order_id), or on Spark every
+    order date they have now or had before (insert_overwrite of order_date partitions) #}
+units_to_refresh as (
+
+    select {{ incremental_replace_unit('orders.order_id', 'cast(orders.placed_at as date)') }} as unit
+    from orders
+    inner join orders_to_refresh
+        on orders.order_id = orders_to_refresh.order_id
+    union
+    select {{ incremental_replace_unit('existing.order_id', 'existing.order_date') }} as unit
+    from {{ this }} as existing
+    inner join orders_to_refresh
+        on existing.order_id = orders_to_refresh.order_id
+
+),
+
 {% endif %}
 final as (
 
@@ -112,7 +129,9 @@ final as (
             orders.currency = exchange_rates.currency_code
             and cast({{ dbt.date_trunc('month', 'orders.placed_at') }} as date) = exchange_rates.rate_month
     {%- if is_incremental() %}
-    where order_items.order_id in (select orders_to_refresh.order_id from orders_to_refresh)
+    where
+        {{ incremental_replace_unit('order_items.order_id', 'cast(orders.placed_at as date)') }}
+        in (select units_to_refresh.unit from units_to_refresh)
     {%- endif %}
 
 )

@@ -1,8 +1,9 @@
 {{
     config(
         materialized='incremental',
-        incremental_strategy='delete+insert',
+        incremental_strategy=incremental_replace_strategy(),
         unique_key='anonymous_id',
+        partition_by=['visitor_bucket'],
         on_schema_change='fail',
     )
 }}
@@ -36,11 +37,11 @@ identity_map as (
 
 visitors_to_refresh as (
 
-    select web_events.anonymous_id
+    select {{ incremental_replace_unit('web_events.anonymous_id', visitor_bucket('web_events.anonymous_id')) }} as unit
     from web_events
     where web_events.loaded_at > {{ incremental_since('last_loaded_at') }}
     union
-    select identity_map.anonymous_id
+    select {{ incremental_replace_unit('identity_map.anonymous_id', visitor_bucket('identity_map.anonymous_id')) }} as unit
     from identity_map
     inner join customer_changes
         on identity_map.customer_id = customer_changes.customer_id
@@ -52,8 +53,9 @@ visitor_events as (
 
     select web_events.*
     from web_events
-    inner join visitors_to_refresh
-        on web_events.anonymous_id = visitors_to_refresh.anonymous_id
+    where
+        {{ incremental_replace_unit('web_events.anonymous_id', visitor_bucket('web_events.anonymous_id')) }}
+        in (select visitors_to_refresh.unit from visitors_to_refresh)
 
 ),
 {% else %}
@@ -122,7 +124,8 @@ final as (
         session_totals.has_purchase,
         session_totals.has_login,
         session_totals.add_to_cart_count > 0 and not session_totals.has_purchase as is_cart_abandoned,
-        session_totals.last_loaded_at
+        session_totals.last_loaded_at,
+        {{ visitor_bucket('session_totals.anonymous_id') }} as visitor_bucket
     from session_totals
     inner join first_events
         on

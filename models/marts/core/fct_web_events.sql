@@ -1,8 +1,9 @@
 {{
     config(
         materialized='incremental',
-        incremental_strategy='delete+insert',
+        incremental_strategy=incremental_replace_strategy(),
         unique_key='anonymous_id',
+        partition_by=['visitor_bucket'],
         on_schema_change='fail',
     )
 }}
@@ -54,11 +55,11 @@ customer_changes as (
     late CDC event can change which customer version was valid at an event) #}
 visitors_to_refresh as (
 
-    select events.anonymous_id
+    select {{ incremental_replace_unit('events.anonymous_id', visitor_bucket('events.anonymous_id')) }} as unit
     from events
     where events.loaded_at > {{ incremental_since('loaded_at') }}
     union
-    select identity_map.anonymous_id
+    select {{ incremental_replace_unit('identity_map.anonymous_id', visitor_bucket('identity_map.anonymous_id')) }} as unit
     from identity_map
     inner join customer_changes
         on identity_map.customer_id = customer_changes.customer_id
@@ -70,8 +71,9 @@ visitor_events as (
 
     select events.*
     from events
-    inner join visitors_to_refresh
-        on events.anonymous_id = visitors_to_refresh.anonymous_id
+    where
+        {{ incremental_replace_unit('events.anonymous_id', visitor_bucket('events.anonymous_id')) }}
+        in (select visitors_to_refresh.unit from visitors_to_refresh)
 
 ),
 {% else %}
@@ -146,7 +148,8 @@ final as (
         sessionized.loaded_at,
         sessionized.page_url,
         sessionized.product_id,
-        sessionized.order_id
+        sessionized.order_id,
+        {{ visitor_bucket('sessionized.anonymous_id') }} as visitor_bucket
     from sessionized
     left join identity_map
         on sessionized.anonymous_id = identity_map.anonymous_id

@@ -1,8 +1,9 @@
 {{
     config(
         materialized='incremental',
-        incremental_strategy='delete+insert',
+        incremental_strategy=incremental_replace_strategy(),
         unique_key='as_of_date',
+        partition_by=['as_of_date'],
         on_schema_change='fail',
         post_hook="{{ delete_customers_no_longer_in_population(this) }}",
     )
