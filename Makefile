@@ -22,7 +22,7 @@ export DBT_PROFILES_DIR ?= $(CURDIR)
 export DBT_SEND_ANONYMOUS_USAGE_STATS := false
 DBT := $(BIN)/dbt
 
-.PHONY: help install run generate next-day daily build publish freshness export docs-generate docs docs-coverage metrics bench test lint pytest lock clean install-spark lock-spark load
+.PHONY: help install run generate next-day daily build publish freshness export docs-generate docs docs-coverage metrics bench test lint pytest lock clean install-spark lock-spark load test-spark
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -97,6 +97,9 @@ $(VENV)/.installed-spark: $(VENV)/.installed requirements-spark.lock
 	touch $@
 
 install-spark: $(VENV)/.installed-spark ## add the Spark lane's packages (dbt-spark, pyspark) to .venv
+
+test-spark: install-spark ## the Spark lane: a local Spark build (full, then a daily run) compared with DuckDB's, row for row
+	SPARK_LOCAL_IP=127.0.0.1 $(BIN)/pytest python/tests_spark --durations=10
 
 load: install ## load the landing zone into DBT_TARGET (postgres or spark) as raw source tables
 	$(BIN)/shopdw load

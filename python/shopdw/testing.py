@@ -214,6 +214,41 @@ def _comparable(value):
     return value
 
 
+def _differences(duck: duckdb.DuckDBPyConnection, schemas: tuple[str, ...], engine: str, read_rows,
+                 ignore_columns: dict[str, set[str]] | None = None) -> dict[str, str]:
+    """Every base table of the schemas in the DuckDB warehouse compared with the same table on
+    another engine (read_rows(schema, table, columns) -> rows), as multisets of rows."""
+    from collections import Counter
+
+    ignore_columns = ignore_columns or {}
+    differences: dict[str, str] = {}
+    tables = duck.execute(
+        "select table_schema, table_name from information_schema.tables where table_catalog = current_database() "
+        f"and table_schema in ({', '.join('?' for _ in schemas)}) and table_type = 'BASE TABLE' order by 1, 2",
+        list(schemas)).fetchall()
+    for schema, table in tables:
+        name = f"{schema}.{table}"
+        columns = [c for (c,) in duck.execute(
+            "select column_name from information_schema.columns where table_catalog = current_database() "
+            "and table_schema = ? and table_name = ? order by ordinal_position", [schema, table]).fetchall()
+            if c not in ignore_columns.get(name, set())]
+        select = ", ".join(f'"{c}"' for c in columns)
+        left = Counter(tuple(_comparable(v) for v in row)
+                       for row in duck.execute(f'select {select} from "{schema}"."{table}"').fetchall())
+        try:
+            right = Counter(tuple(_comparable(v) for v in row) for row in read_rows(schema, table, columns))
+        except Exception as err:  # noqa: BLE001 - reported as a difference
+            differences[name] = f"not readable on {engine}: {str(err).splitlines()[0]}"
+            continue
+        if left != right:
+            only_duck, only_other = left - right, right - left
+            sample = next(iter(only_duck or only_other))
+            differences[name] = (f"{sum(left.values())} rows on DuckDB, {sum(right.values())} on {engine}; "
+                                 f"{sum(only_duck.values())} only on DuckDB, {sum(only_other.values())} only on "
+                                 f"{engine}; e.g. {dict(zip(columns, sample))}")
+    return differences
+
+
 def engine_differences(duckdb_path: Path, pg_env: dict[str, str], schemas: tuple[str, ...] = ("marts", "ml"),
                        ignore_columns: dict[str, set[str]] | None = None) -> dict[str, str]:
     """Every table of the schemas compared, DuckDB file against PostgreSQL, as multisets of rows.
@@ -221,41 +256,51 @@ def engine_differences(duckdb_path: Path, pg_env: dict[str, str], schemas: tuple
     Returns {schema.table: what differs}; empty when both engines built the same content.
     ignore_columns: {table: {columns}} left out of the comparison (each with its reason in the caller).
     """
-    from collections import Counter
-
     from shopdw.load import postgres_connection
 
-    ignore_columns = ignore_columns or {}
-    differences: dict[str, str] = {}
     duck = duckdb.connect(str(duckdb_path), read_only=True)
     pg = postgres_connection(pg_env)
+
+    def read_rows(schema: str, table: str, columns: list[str]):
+        select = ", ".join(f'"{c}"' for c in columns)
+        with pg.cursor() as cur:
+            try:
+                cur.execute(f'select {select} from "{schema}"."{table}"')
+            except Exception:
+                pg.rollback()
+                raise
+            return cur.fetchall()
+
     try:
-        tables = duck.execute(
-            "select table_schema, table_name from information_schema.tables where table_schema in "
-            f"({', '.join('?' for _ in schemas)}) and table_type = 'BASE TABLE' order by 1, 2", list(schemas)).fetchall()
-        for schema, table in tables:
-            name = f"{schema}.{table}"
-            columns = [c for (c,) in duck.execute(
-                "select column_name from information_schema.columns where table_schema = ? and table_name = ? "
-                "order by ordinal_position", [schema, table]).fetchall() if c not in ignore_columns.get(name, set())]
-            select = ", ".join(f'"{c}"' for c in columns)
-            left = Counter(tuple(_comparable(v) for v in row)
-                           for row in duck.execute(f'select {select} from "{schema}"."{table}"').fetchall())
-            with pg.cursor() as cur:
-                try:
-                    cur.execute(f'select {select} from "{schema}"."{table}"')
-                except Exception as err:  # noqa: BLE001 - reported as a difference
-                    pg.rollback()
-                    differences[name] = f"not readable on PostgreSQL: {str(err).splitlines()[0]}"
-                    continue
-                right = Counter(tuple(_comparable(v) for v in row) for row in cur.fetchall())
-            if left != right:
-                only_duck, only_pg = left - right, right - left
-                sample = next(iter(only_duck or only_pg))
-                differences[name] = (f"{sum(left.values())} rows on DuckDB, {sum(right.values())} on PostgreSQL; "
-                                     f"{sum(only_duck.values())} only on DuckDB, {sum(only_pg.values())} only on "
-                                     f"PostgreSQL; e.g. {dict(zip(columns, sample))}")
+        return _differences(duck, schemas, "PostgreSQL", read_rows, ignore_columns)
     finally:
         duck.close()
         pg.close()
-    return differences
+
+
+def spark_engine_differences(duckdb_path: Path, spark_env: dict[str, str], workdir: Path,
+                             schemas: tuple[str, ...] = ("marts", "ml"),
+                             ignore_columns: dict[str, set[str]] | None = None) -> dict[str, str]:
+    """As engine_differences, against the local Spark warehouse of spark_env: its tables are
+    copied to Parquet by a separate process (shopdw.spark_tables) and read by DuckDB. A table
+    missing on Spark is reported as a difference."""
+    shutil.rmtree(workdir, ignore_errors=True)
+    proc = subprocess.run([sys.executable, "-m", "shopdw.spark_tables", str(workdir), *schemas],
+                          env=spark_env, capture_output=True, text=True, check=False)
+    if proc.returncode != 0:
+        raise RuntimeError(f"exporting the Spark tables failed:\n{proc.stdout[-3000:]}\n{proc.stderr[-3000:]}")
+    # Spark's metastore keeps names in lower case
+    exported = {name.lower() for name in json.loads((workdir / "_tables.json").read_text())}
+    duck = duckdb.connect(str(duckdb_path), read_only=True)
+
+    def read_rows(schema: str, table: str, columns: list[str]):
+        name = f"{schema}.{table}".lower()
+        if name not in exported:
+            raise LookupError("no such table")
+        select = ", ".join(f'"{c}"' for c in columns)
+        return duck.execute(f"select {select} from read_parquet('{workdir / name}/*.parquet')").fetchall()
+
+    try:
+        return _differences(duck, schemas, "Spark", read_rows, ignore_columns)
+    finally:
+        duck.close()
