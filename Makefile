@@ -22,7 +22,7 @@ export DBT_PROFILES_DIR ?= $(CURDIR)
 export DBT_SEND_ANONYMOUS_USAGE_STATS := false
 DBT := $(BIN)/dbt
 
-.PHONY: help install run generate next-day daily build publish freshness export docs-generate docs docs-coverage metrics bench test lint pytest lock clean install-spark lock-spark load test-spark
+.PHONY: help install run generate next-day daily build ingest full-refresh publish freshness export docs-generate docs docs-coverage metrics bench test lint pytest lock clean install-spark lock-spark load test-spark
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -49,15 +49,27 @@ generate: install ## write SCALE/SEED/DAYS of raw loads into the landing zone (r
 next-day: install ## add the next day's loads to the landing zone
 	$(BIN)/shopdw next-day --out $(SHOP_LANDING_DIR)
 
-daily: install ## the nightly job: next day's loads, then snapshot + incremental build + tests, publish
+daily: install ## the nightly job: next day's loads, ingestion, then snapshot + incremental build + tests, publish
 	$(BIN)/shopdw next-day --out $(SHOP_LANDING_DIR)
 	@mkdir -p $(dir $(SHOP_WAREHOUSE_PATH)) $(SHOP_DUCKDB_TEMP_DIR)
+	$(BIN)/shopdw ingest
 	$(DBT) build
 	$(BIN)/shopdw publish
 
-build: install ## dbt build (seeds, models, snapshots, tests), then publish the marts if all is green
+build: install ## ingest the new landing files, dbt build (seeds, models, snapshots, tests), publish if all is green
 	@mkdir -p $(dir $(SHOP_WAREHOUSE_PATH)) $(SHOP_DUCKDB_TEMP_DIR)
+	$(BIN)/shopdw ingest
 	$(DBT) build
+	$(BIN)/shopdw publish
+
+ingest: install ## read every new landing file once into the warehouse's raw layer (ledger: landing.ingested_files)
+	@mkdir -p $(dir $(SHOP_WAREHOUSE_PATH))
+	$(BIN)/shopdw ingest
+
+full-refresh: install ## rebuild every table from the raw layer (dbt build --full-refresh), then publish
+	@mkdir -p $(dir $(SHOP_WAREHOUSE_PATH)) $(SHOP_DUCKDB_TEMP_DIR)
+	$(BIN)/shopdw ingest
+	$(DBT) build --full-refresh
 	$(BIN)/shopdw publish
 
 publish: install ## publish the reader-facing schemas of the last build to SHOP_PUBLISHED_PATH (atomic swap)

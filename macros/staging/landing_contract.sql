@@ -19,7 +19,7 @@
     {%- set node = graph.sources['source.' ~ project_name ~ '.' ~ source_name ~ '.' ~ table_name] -%}
     {%- set contract = [] -%}
     {%- set required = [] -%}
-    {%- for column in node.columns.values() if column.name != 'filename' -%}
+    {%- for column in node.columns.values() if column.name not in ('filename', '_ingestion_id') -%}
         {%- do contract.append(column.name) -%}
         {%- if not column.meta.get('optional', false) -%}{%- do required.append(column.name) -%}{%- endif -%}
     {%- endfor -%}

@@ -73,6 +73,13 @@ def build_parser() -> argparse.ArgumentParser:
     ben.add_argument("--out", default="benchmarks", help="results.json and the chart (default benchmarks)")
     ben.add_argument("--keep", action="store_true", help="keep each scale's landing zone and warehouses")
 
+    ing = sub.add_parser("ingest", help="read every new landing file once into the warehouse's raw layer (with a ledger)")
+    ing.add_argument("--landing", default=None, help="landing zone (default $SHOP_LANDING_DIR or data/landing)")
+    ing.add_argument("--warehouse", help="the DuckDB file (default $SHOP_WAREHOUSE_PATH or data/warehouse.duckdb)")
+    ing.add_argument("--run-date", type=date.fromisoformat, default=None,
+                     help="the run's date: files with a later load date are held back (default $SHOP_RUN_DATE "
+                          "or today, UTC)")
+
     load = sub.add_parser("load", help="load the landing zone into a server engine as raw source tables")
     load.add_argument("--target", default=os.environ.get("DBT_TARGET", "postgres"),
                       help="postgres or spark (default $DBT_TARGET); the connection from the profile's environment variables")
@@ -131,6 +138,18 @@ def main(argv: list[str] | None = None) -> int:
             print(f"wrote {args.out}/results.json, {args.out}/time_vs_scale.png and BENCHMARKS.md "
                   f"({'in the project' if Path(args.out).resolve() == Path('benchmarks').resolve() else 'in ' + args.out})")
             return 1 if results.get("failures") else 0
+        elif args.command == "ingest":
+            from shopdw import ingest
+
+            warehouse = Path(args.warehouse or os.environ.get("SHOP_WAREHOUSE_PATH", "data/warehouse.duckdb"))
+            run_date = args.run_date or (date.fromisoformat(os.environ["SHOP_RUN_DATE"])
+                                         if os.environ.get("SHOP_RUN_DATE") else None)
+            try:
+                print(ingest.ingest(_landing_dir(args.landing), warehouse, run_date=run_date).report())
+            except ingest.IngestionError as err:
+                print(f"shopdw: ingestion stopped: {err}", file=sys.stderr)
+                return 1
+            return 0
         elif args.command == "load":
             from shopdw import load as loader
 

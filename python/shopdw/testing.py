@@ -131,9 +131,17 @@ class Warehouse:
                               capture_output=True, text=True, check=False)
         return DbtResult(proc.returncode, proc.stdout + proc.stderr)
 
+    def ingest(self, *args: str) -> DbtResult:
+        """shopdw ingest: the landing zone's new files into this warehouse's raw layer."""
+        return self.shopdw("ingest", *args)
+
     def build(self, *args: str, vars: dict | None = None, tests: bool = True) -> DbtResult:
-        """dbt build; with tests=False only seeds, snapshots and models (half the time of a small
-        build), for tests that compare tables rather than run the data tests."""
+        """Ingestion, then dbt build, as `make build` runs them; with tests=False only seeds,
+        snapshots and models (half the time of a small build), for tests that compare tables
+        rather than run the data tests."""
+        ingested = self.ingest()
+        if not ingested.ok:
+            raise AssertionError(f"shopdw ingest failed:\n{ingested.output[-6000:]}")
         if not tests:
             args = (*args, "--exclude", "resource_type:test", "resource_type:unit_test")
         result = self.dbt("build", *args, vars=vars)

@@ -54,24 +54,24 @@ customer_changes as (
 
 ),
 
-{#- every order touched by a load since the watermark: new lines, a new version of the order
+{#- every order touched by an ingestion since the watermark: new lines, a new version of the order
     (a line can wait for its order), or a change of its customer (a CDC event delivered late
     can change which customer version was valid when the order was placed) #}
 orders_to_refresh as (
 
     select order_items.order_id
     from order_items
-    where order_items.loaded_at > {{ incremental_since('input_loaded_at') }}
+    where order_items.ingestion_id > {{ incremental_watermark('input_ingestion_id') }}
     union
     select orders.order_id
     from orders
-    where orders.loaded_at > {{ incremental_since('input_loaded_at') }}
+    where orders.ingestion_id > {{ incremental_watermark('input_ingestion_id') }}
     union
     select orders.order_id
     from orders
     inner join customer_changes
         on orders.customer_id = customer_changes.customer_id
-    where customer_changes.loaded_at > {{ incremental_since('input_loaded_at') }}
+    where customer_changes.ingestion_id > {{ incremental_watermark('input_ingestion_id') }}
 
 ),
 
@@ -110,7 +110,7 @@ final as (
         order_items.discount_amount,
         order_items.line_amount,
         cast(order_items.line_amount * exchange_rates.rate_to_usd as decimal(18, 2)) as line_amount_usd,
-        greatest(order_items.loaded_at, orders.loaded_at) as input_loaded_at
+        greatest(order_items.ingestion_id, orders.ingestion_id) as input_ingestion_id
     from order_items
     inner join orders
         on order_items.order_id = orders.order_id

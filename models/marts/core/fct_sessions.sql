@@ -39,13 +39,13 @@ visitors_to_refresh as (
 
     select {{ incremental_replace_unit('web_events.anonymous_id', visitor_bucket('web_events.anonymous_id')) }} as unit
     from web_events
-    where web_events.loaded_at > {{ incremental_since('last_loaded_at') }}
+    where web_events.ingestion_id > {{ incremental_watermark('last_ingestion_id') }}
     union
     select {{ incremental_replace_unit('identity_map.anonymous_id', visitor_bucket('identity_map.anonymous_id')) }} as unit
     from identity_map
     inner join customer_changes
         on identity_map.customer_id = customer_changes.customer_id
-    where customer_changes.loaded_at > {{ incremental_since('last_loaded_at') }}
+    where customer_changes.ingestion_id > {{ incremental_watermark('last_ingestion_id') }}
 
 ),
 
@@ -93,7 +93,8 @@ session_totals as (
         count(case when event_type = 'checkout' then 1 end) > 0 as has_checkout,
         count(case when event_type = 'purchase' then 1 end) > 0 as has_purchase,
         max(case when is_logged_in then 1 else 0 end) = 1 as has_login,
-        max(loaded_at) as last_loaded_at
+        max(loaded_at) as last_loaded_at,
+        max(ingestion_id) as last_ingestion_id
     from visitor_events
     group by 1, 2
 
@@ -125,6 +126,7 @@ final as (
         session_totals.has_login,
         session_totals.add_to_cart_count > 0 and not session_totals.has_purchase as is_cart_abandoned,
         session_totals.last_loaded_at,
+        session_totals.last_ingestion_id,
         {{ visitor_bucket('session_totals.anonymous_id') }} as visitor_bucket
     from session_totals
     inner join first_events

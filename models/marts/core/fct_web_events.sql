@@ -51,19 +51,19 @@ customer_changes as (
 
 ),
 
-{#- visitors with newly loaded events, and visitors of customers whose history changed (a
+{#- visitors with newly ingested events, and visitors of customers whose history changed (a
     late CDC event can change which customer version was valid at an event) #}
 visitors_to_refresh as (
 
     select {{ incremental_replace_unit('events.anonymous_id', visitor_bucket('events.anonymous_id')) }} as unit
     from events
-    where events.loaded_at > {{ incremental_since('loaded_at') }}
+    where events.ingestion_id > {{ incremental_watermark('ingestion_id') }}
     union
     select {{ incremental_replace_unit('identity_map.anonymous_id', visitor_bucket('identity_map.anonymous_id')) }} as unit
     from identity_map
     inner join customer_changes
         on identity_map.customer_id = customer_changes.customer_id
-    where customer_changes.loaded_at > {{ incremental_since('loaded_at') }}
+    where customer_changes.ingestion_id > {{ incremental_watermark('ingestion_id') }}
 
 ),
 
@@ -146,6 +146,7 @@ final as (
         {{ date_key('sessionized.occurred_at') }} as event_date_key,
         sessionized.received_at,
         sessionized.loaded_at,
+        sessionized.ingestion_id,
         sessionized.page_url,
         sessionized.product_id,
         sessionized.order_id,

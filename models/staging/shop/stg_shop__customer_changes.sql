@@ -26,6 +26,7 @@ final as (
         loaded_at,
         load_date,
         source_file,
+        ingestion_id,
         cdc_operation = 'd' as is_delete
     from changes
 

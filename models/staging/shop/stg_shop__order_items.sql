@@ -20,6 +20,7 @@ final as (
         loaded_at,
         load_date,
         source_file,
+        ingestion_id,
         cast(quantity * unit_price - discount_amount as decimal(38, 2)) as line_amount
     from order_items
 

@@ -27,7 +27,8 @@ final as (
         updated_at,
         loaded_at,
         load_date,
-        source_file
+        source_file,
+        ingestion_id
     from orders
 
 )

@@ -20,7 +20,8 @@ final as (
         created_at,
         loaded_at,
         load_date,
-        source_file
+        source_file,
+        ingestion_id
     from payments
 
 )

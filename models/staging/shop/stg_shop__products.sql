@@ -55,6 +55,7 @@ final as (
         latest_state.load_date as state_extract_date,
         latest_state.loaded_at,
         latest_state.source_file,
+        latest_state.ingestion_id,
         appearances.last_extract_date = latest_extract.load_date as is_in_latest_extract
     from latest_state
     inner join appearances

@@ -23,7 +23,8 @@ final as (
         is_bot,
         loaded_at,
         load_date,
-        source_file
+        source_file,
+        ingestion_id
     from events
 
 )

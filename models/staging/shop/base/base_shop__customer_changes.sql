@@ -1,8 +1,10 @@
+{{ config(unique_key='lsn') }}
+
 with
 
 source as (
 
-    select * from {{ source('shop', 'customers_cdc') }}
+    {{ raw_rows_since_last_ingestion(source('shop', 'customers_cdc')) }}
 
 ),
 
@@ -21,9 +23,10 @@ typed as (
         {{ clean_iso_code('country_code') }} as country_code,
         {{ clean_code('segment') }} as segment,
         {{ parse_timestamp_utc('signed_up_at') }} as signed_up_at,
-        {{ parse_timestamp_utc('_loaded_at') }} as loaded_at,
+        {{ known_load_time('_loaded_at') }} as loaded_at,
         {{ load_date_from_path('filename') }} as load_date,
         filename as source_file,
+        _ingestion_id as ingestion_id,
         {{ raw_values_json([
             'lsn', 'op', 'committed_at', 'customer_id', 'email', 'first_name', 'last_name',
             'phone', 'city', 'country_code', 'segment', 'signed_up_at', '_loaded_at',
@@ -67,9 +70,15 @@ validated as (
 
 ),
 
+rows_to_rank as (
+
+    {{ with_stored_rows_of_touched_units('validated', ['lsn']) }}
+
+),
+
 copies as (
 
-    {{ rank_copies('validated', ['lsn'], 'loaded_at, source_file, raw_values') }}
+    {{ rank_copies('rows_to_rank', ['lsn'], 'loaded_at, source_file, raw_values') }}
 
 ),
 

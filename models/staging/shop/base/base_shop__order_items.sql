@@ -1,3 +1,5 @@
+{{ config(unique_key='order_item_id') }}
+
 {#- read by position: only after the landing contract tests have checked every header -#}
 -- depends_on: {{ ref('base_landing__csv_headers') }}
 
@@ -5,7 +7,7 @@ with
 
 source as (
 
-    select * from {{ source('shop', 'order_items') }}
+    {{ raw_rows_since_last_ingestion(source('shop', 'order_items')) }}
 
 ),
 
@@ -19,9 +21,10 @@ typed as (
         {{ parse_decimal('unit_price') }} as unit_price,
         {{ parse_decimal('discount_amount') }} as discount_amount,
         {{ parse_timestamp_utc('created_at') }} as created_at,
-        {{ parse_timestamp_utc('_loaded_at') }} as loaded_at,
+        {{ known_load_time('_loaded_at') }} as loaded_at,
         {{ load_date_from_path('filename') }} as load_date,
         filename as source_file,
+        _ingestion_id as ingestion_id,
         {{ raw_values_json([
             'order_item_id', 'order_id', 'product_id', 'quantity', 'unit_price',
             'discount_amount', 'created_at', '_loaded_at',
@@ -49,9 +52,15 @@ validated as (
 
 ),
 
+rows_to_rank as (
+
+    {{ with_stored_rows_of_touched_units('validated', ['order_item_id']) }}
+
+),
+
 copies as (
 
-    {{ rank_copies('validated', ['order_item_id'], 'loaded_at, source_file, raw_values') }}
+    {{ rank_copies('rows_to_rank', ['order_item_id'], 'loaded_at, source_file, raw_values') }}
 
 ),
 

@@ -1,3 +1,5 @@
+{{ config(unique_key=['order_id', 'updated_at']) }}
+
 {#- read by position: only after the landing contract tests have checked every header -#}
 -- depends_on: {{ ref('base_landing__csv_headers') }}
 
@@ -5,7 +7,7 @@ with
 
 source as (
 
-    select * from {{ source('shop', 'orders') }}
+    {{ raw_rows_since_last_ingestion(source('shop', 'orders')) }}
 
 ),
 
@@ -27,9 +29,10 @@ typed as (
         {{ parse_timestamp_utc('cancelled_at') }} as cancelled_at,
         {{ parse_timestamp_utc('returned_at') }} as returned_at,
         {{ parse_timestamp_utc('updated_at') }} as updated_at,
-        {{ parse_timestamp_utc('_loaded_at') }} as loaded_at,
+        {{ known_load_time('_loaded_at') }} as loaded_at,
         {{ load_date_from_path('filename') }} as load_date,
         filename as source_file,
+        _ingestion_id as ingestion_id,
         {{ raw_values_json([
             'order_id', 'customer_id', 'status', 'currency', 'items_subtotal', 'discount_amount',
             'shipping_amount', 'order_total', 'placed_at', 'paid_at', 'shipped_at',
@@ -67,9 +70,15 @@ validated as (
 
 ),
 
+rows_to_rank as (
+
+    {{ with_stored_rows_of_touched_units('validated', ['order_id', 'updated_at'], 'order_id') }}
+
+),
+
 copies as (
 
-    {{ rank_copies('validated', ['order_id', 'updated_at'], 'loaded_at, source_file, raw_values') }}
+    {{ rank_copies('rows_to_rank', ['order_id', 'updated_at'], 'loaded_at, source_file, raw_values') }}
 
 ),
 

@@ -1,3 +1,5 @@
+{{ config(unique_key='payment_id') }}
+
 {#- read by position: only after the landing contract tests have checked every header -#}
 -- depends_on: {{ ref('base_landing__csv_headers') }}
 
@@ -5,7 +7,7 @@ with
 
 source as (
 
-    select * from {{ source('shop', 'payments') }}
+    {{ raw_rows_since_last_ingestion(source('shop', 'payments')) }}
 
 ),
 
@@ -20,9 +22,10 @@ typed as (
         {{ parse_decimal('amount') }} as amount,
         {{ clean_iso_code('currency') }} as currency,
         {{ parse_timestamp_utc('created_at') }} as created_at,
-        {{ parse_timestamp_utc('_loaded_at') }} as loaded_at,
+        {{ known_load_time('_loaded_at') }} as loaded_at,
         {{ load_date_from_path('filename') }} as load_date,
         filename as source_file,
+        _ingestion_id as ingestion_id,
         {{ raw_values_json([
             'payment_id', 'order_id', 'payment_type', 'payment_method', 'status', 'amount',
             'currency', 'created_at', '_loaded_at',
@@ -51,9 +54,15 @@ validated as (
 
 ),
 
+rows_to_rank as (
+
+    {{ with_stored_rows_of_touched_units('validated', ['payment_id']) }}
+
+),
+
 copies as (
 
-    {{ rank_copies('validated', ['payment_id'], 'loaded_at, source_file, raw_values') }}
+    {{ rank_copies('rows_to_rank', ['payment_id'], 'loaded_at, source_file, raw_values') }}
 
 ),
 

@@ -1,3 +1,5 @@
+{{ config(unique_key=['product_id', 'load_date']) }}
+
 {#- read by position: only after the landing contract tests have checked every header -#}
 -- depends_on: {{ ref('base_landing__csv_headers') }}
 
@@ -5,7 +7,7 @@ with
 
 source as (
 
-    select * from {{ source('shop', 'products') }}
+    {{ raw_rows_since_last_ingestion(source('shop', 'products')) }}
 
 ),
 
@@ -23,9 +25,10 @@ typed as (
         {{ parse_decimal('price') }} as list_price,
         {{ clean_iso_code('currency') }} as currency,
         {{ parse_timestamp_utc('updated_at') }} as updated_at,
-        {{ parse_timestamp_utc('_loaded_at') }} as loaded_at,
+        {{ known_load_time('_loaded_at') }} as loaded_at,
         {{ load_date_from_path('filename') }} as load_date,
         filename as source_file,
+        _ingestion_id as ingestion_id,
         {{ raw_values_json([
             'product_id', 'sku', 'product_name', 'category', 'brand', 'price', 'currency',
             'updated_at', '_loaded_at',
@@ -52,9 +55,15 @@ validated as (
 
 ),
 
+rows_to_rank as (
+
+    {{ with_stored_rows_of_touched_units('validated', ['product_id', 'load_date'], 'product_id') }}
+
+),
+
 copies as (
 
-    {{ rank_copies('validated', ['product_id', 'load_date'], 'loaded_at, source_file, raw_values') }}
+    {{ rank_copies('rows_to_rank', ['product_id', 'load_date'], 'loaded_at, source_file, raw_values') }}
 
 ),
 

@@ -1,8 +1,10 @@
+{{ config(unique_key='event_id') }}
+
 with
 
 source as (
 
-    select * from {{ source('web', 'events') }}
+    {{ raw_rows_since_last_ingestion(source('web', 'events')) }}
 
 ),
 
@@ -20,9 +22,10 @@ typed as (
         {{ cast_or_null(clean_text('order_id'), dbt.type_bigint()) }} as order_id,
         {{ clean_text('user_agent') }} as user_agent,
         {{ regex_matches(clean_text('user_agent'), var('bot_user_agent_pattern')) }} as is_bot,
-        {{ parse_timestamp_utc('_loaded_at') }} as loaded_at,
+        {{ known_load_time('_loaded_at') }} as loaded_at,
         {{ load_date_from_path('filename') }} as load_date,
         filename as source_file,
+        _ingestion_id as ingestion_id,
         {{ raw_values_json([
             'event_id', 'event_type', 'occurred_at', 'received_at', 'anonymous_id',
             'customer_id', 'page_url', 'product_id', 'order_id', 'user_agent', '_loaded_at',
@@ -54,9 +57,15 @@ validated as (
 
 ),
 
+rows_to_rank as (
+
+    {{ with_stored_rows_of_touched_units('validated', ['event_id']) }}
+
+),
+
 copies as (
 
-    {{ rank_copies('validated', ['event_id'], 'received_at, loaded_at, source_file, raw_values') }}
+    {{ rank_copies('rows_to_rank', ['event_id'], 'received_at, loaded_at, source_file, raw_values') }}
 
 ),
 

@@ -1,14 +1,13 @@
 {#
-    The load time from which an incremental model re-processes its inputs: the newest load
-    time it has already taken in (max of `watermark_column` in the model's own table) minus
-    the var incremental_lookback_hours, so that a file delivered late with an older load time
-    is still picked up. Use only inside `if is_incremental()`.
+    The newest ingestion an incremental model has taken in: the max of `watermark_column` (the
+    ingestion ids its rows were built from) in the model's own table, 0 when it is empty. Every
+    staged row carries the id of the ingestion that brought it, and ids only grow, so
+    `ingestion_id > incremental_watermark(...)` is every row that arrived since the model's
+    last run, however late its file was: no lookback window to outrun. Use only inside
+    `if is_incremental()`.
 #}
-{% macro incremental_since(watermark_column) -%}
-    (
-        select {{ dbt.dateadd('hour', -1 * var('incremental_lookback_hours'), 'max(' ~ watermark_column ~ ')') }}
-        from {{ this }}
-    )
+{% macro incremental_watermark(watermark_column) -%}
+    (select coalesce(max({{ watermark_column }}), 0) from {{ this }})
 {%- endmacro %}
 
 {#

@@ -1,6 +1,5 @@
 {#-
-    PostgreSQL and Spark: the CSV header lines as the loader (shopdw load) read them from the
-    landing files. DuckDB reads the files itself (the Python model of the same name).
+    The CSV header lines as the ingestion recorded them, one per ingested file, on every engine.
 -#}
 
 with

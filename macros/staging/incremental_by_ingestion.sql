@@ -1,0 +1,70 @@
+{#
+    Base models are incremental by ingestion: a run types and validates only the raw rows of
+    ingestions newer than the newest it holds, and settles the fates again only where new rows
+    can change them. A stored row's fate can change only
+      - when a new row falls in its copy group (same copy_key): a late file can bring an
+        earlier copy, and every copy is numbered again; or
+      - when it is the staged version of an entity (entity_key) that gets a new row: a newer
+        version supersedes it.
+    A superseded row stays superseded and a duplicate stays a duplicate whatever else arrives,
+    and a quarantined row's reason is its own. So the model re-ranks the new rows together with
+    the stored rows of the copy groups they touch and of the copy group of each touched
+    entity's staged row, and replaces those copy groups whole (delete+insert on copy_key).
+    Rows with a null key are quarantined (missing key) and keep their fate alone.
+#}
+
+{#- the source's rows with their file's late arrival time (landing.ingested_files); on an
+    incremental run only those of newer ingestions -#}
+{% macro raw_rows_since_last_ingestion(source_relation) -%}
+    select
+        raw_rows.*,
+        ingested_files.late_arrival_at as _late_arrival_at
+    from {{ source_relation }} as raw_rows
+    left join {{ source('landing', 'ingested_files') }} as ingested_files
+        on raw_rows._ingestion_id = ingested_files.ingestion_id
+    {%- if is_incremental() %}
+    where raw_rows._ingestion_id > (select coalesce(max(ingestion_id), 0) from {{ this }})
+    {%- endif %}
+{%- endmacro %}
+
+{#- when the warehouse learnt the row: the load time its file claims or, for a file that arrived
+    late, the warehouse's data clock at its arrival when that is later; null when the claimed
+    load time cannot be read (the row is then quarantined) -#}
+{% macro known_load_time(column) -%}
+    case
+        when {{ parse_timestamp_utc(column) }} is not null
+            then greatest({{ parse_timestamp_utc(column) }}, _late_arrival_at)
+    end
+{%- endmacro %}
+
+{#- the validated new rows and, on an incremental run, the stored rows whose fate they can change -#}
+{% macro with_stored_rows_of_touched_units(relation, copy_key, entity_key=none) -%}
+    {%- if is_incremental() -%}
+        {%- set columns = [] -%}
+        {%- for column in adapter.get_columns_in_relation(this) -%}
+            {%- if column.name | lower not in ('copy_rank', 'row_fate') -%}
+                {%- do columns.append(adapter.quote(column.name)) -%}
+            {%- endif -%}
+        {%- endfor %}
+    select {{ columns | join(', ') }} from {{ relation }}
+    union all
+    select {{ columns | join(', ') }} from {{ this }} as stored
+    where exists (
+        select 1
+        from (
+            select {{ copy_key | join(', ') }} from {{ relation }}
+            {%- if entity_key is not none %}
+            union all
+            select {{ copy_key | join(', ') }} from {{ this }}
+            where row_fate = 'staged' and {{ entity_key }} in (select {{ entity_key }} from {{ relation }})
+            {%- endif %}
+        ) as touched
+        where
+            {%- for column in copy_key %}
+            touched.{{ column }} = stored.{{ column }}{% if not loop.last %} and{% endif %}
+            {%- endfor %}
+    )
+    {%- else %}
+    select * from {{ relation }}
+    {%- endif %}
+{%- endmacro %}

@@ -1,0 +1,263 @@
+"""Ingestion: every landing file is read once into the raw layer, and a ledger says which.
+
+The raw layer is one table per landing source, ``<source>.<table>`` in the warehouse (the
+same names the sources resolve to on every engine), every contract column as text, plus the
+file the row came from (``filename``) and the ingestion that brought it (``_ingestion_id``).
+Typing and rejection stay in staging: a value is never judged here, only copied.
+
+The ledger ``landing.ingested_files`` has one row per ingested file: its path, load date,
+size, modification time, SHA-256, row count, CSV header, ingestion id and time, and how often
+it was delivered again unchanged. Every run compares the landing zone with it:
+
+- a file in the ledger with the same size and modification time: nothing to do (no reading);
+- the same path with another size or time but the same checksum: delivered again, unchanged:
+  skipped, and counted (``redeliveries``) with a line in ``landing.ingestion_log``;
+- a new path whose checksum equals an ingested file of the same table: a copy of it, skipped
+  and counted on the original the same way;
+- a file whose content changed after it was ingested: the run stops before it ingests
+  anything, naming every such file (a correction must arrive as a new file);
+- a file whose load date (its name) is after the run's date: held back, logged, and taken by
+  the first run on or after its day; never half-published;
+- any other file is new, late or not: read and committed in one transaction together with its
+  ledger row, so a run killed midway leaves whole files only and the rerun takes the rest.
+
+A file whose load date is older than the newest already ingested arrived late. Its ledger row
+gets ``late_arrival_at``, the warehouse's data clock when it came (the newest load time of the
+files ingested before it), and staging takes that as the rows' load time when it is later than
+the one they claim: the point-in-time features then see the rows from when the warehouse had
+them, never from before, and a full refresh from the raw layer builds what the incremental runs
+built.
+
+Ingestion ids increase with every file in the order files are taken (load date, then path),
+so "rows newer than what a model has seen" is one comparison, however late a file is.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import time
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date, datetime, timezone
+from pathlib import Path
+
+import duckdb
+
+from shopdw.landing_sources import ADDED_COLUMNS, LandingTable, landing_tables
+
+LEDGER_SCHEMA = "landing"
+LEDGER = f"{LEDGER_SCHEMA}.ingested_files"
+HEADERS = f"{LEDGER_SCHEMA}.csv_headers"
+LOG = f"{LEDGER_SCHEMA}.ingestion_log"
+
+
+class IngestionError(Exception):
+    """A landing file that cannot be ingested; the message names the file and the problem."""
+
+
+@dataclass(frozen=True)
+class LandingFile:
+    table: LandingTable
+    path: Path
+    load_date: date
+    size: int
+    modified_ns: int
+
+    @property
+    def name(self) -> str:
+        return str(self.path)
+
+
+@dataclass
+class IngestionResult:
+    ingested: dict[str, int] = field(default_factory=dict)     # file -> rows
+    unchanged: int = 0
+    redelivered: list[str] = field(default_factory=list)
+    held_back: list[str] = field(default_factory=list)
+    seconds: float = 0.0
+
+    @property
+    def rows(self) -> int:
+        return sum(self.ingested.values())
+
+    def report(self) -> str:
+        lines = [f"ingested {len(self.ingested)} files ({self.rows:,} rows) in {self.seconds:.1f} s; "
+                 f"{self.unchanged} already ingested and unchanged; {len(self.redelivered)} delivered again "
+                 f"unchanged (skipped, counted in {LEDGER}); {len(self.held_back)} held back"]
+        lines += [f"  delivered again, skipped: {name}" for name in self.redelivered]
+        lines += [f"  held back until its load date: {name}" for name in self.held_back]
+        return "\n".join(lines)
+
+
+def sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _load_date(table: LandingTable, path: Path) -> date:
+    try:
+        return date.fromisoformat(path.stem)
+    except ValueError:
+        raise IngestionError(f"{path}: a landing file of {table.source_name}.{table.name} must be named "
+                             f"<load date YYYY-MM-DD>{path.suffix}, got {path.name!r}") from None
+
+
+def discover(root: Path, tables: Iterable[LandingTable]) -> list[LandingFile]:
+    """Every landing file of the tables, in the order they are ingested: load date, then path."""
+    found = []
+    for table in tables:
+        for path in sorted(Path(root).glob(table.files)):
+            stat = path.stat()
+            found.append(LandingFile(table, path, _load_date(table, path), stat.st_size, stat.st_mtime_ns))
+    return sorted(found, key=lambda f: (f.load_date, f.table.source_name, f.table.name, f.name))
+
+
+def _quote(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def create_raw_layer(con: duckdb.DuckDBPyConnection, tables: Iterable[LandingTable]) -> None:
+    con.execute(f"create schema if not exists {LEDGER_SCHEMA}")
+    con.execute(f"""
+        create table if not exists {LEDGER} (
+            ingestion_id bigint primary key,
+            source_name varchar not null,
+            source_table varchar not null,
+            file_path varchar not null unique,
+            load_date date not null,
+            size_bytes bigint not null,
+            modified_ns bigint not null,
+            sha256 varchar not null,
+            row_count bigint not null,
+            max_loaded_at timestamp,
+            late_arrival_at timestamp,
+            ingested_at timestamp with time zone not null,
+            redeliveries integer not null default 0
+        )""")
+    con.execute(f"""
+        create table if not exists {HEADERS} (
+            source_name varchar, source_table varchar, source_file varchar, header varchar[]
+        )""")
+    con.execute(f"""
+        create table if not exists {LOG} (
+            logged_at timestamp with time zone, file_path varchar, outcome varchar, detail varchar
+        )""")
+    for table in tables:
+        con.execute(f"create schema if not exists {_quote(table.source_name)}")
+        columns = [f"{_quote(c)} varchar" for c in table.columns] + ['"filename" varchar', '"_ingestion_id" bigint']
+        con.execute(f"create table if not exists {table.relation} ({', '.join(columns)})")
+
+
+def _read_header(path: Path) -> list[str]:
+    import csv
+
+    with path.open(newline="", encoding="utf-8", errors="replace") as handle:
+        header = next(csv.reader([handle.readline()]), [])
+    return [name.strip() for name in header]
+
+
+def _ingest_file(con: duckdb.DuckDBPyConnection, file: LandingFile, checksum: str, now: datetime) -> int:
+    """One file into its raw table, its header and its ledger row, in one transaction."""
+    table = file.table
+    con.execute("begin transaction")
+    try:
+        ingestion_id = con.execute(f"select coalesce(max(ingestion_id), 0) + 1 from {LEDGER}").fetchone()[0]
+        columns = ", ".join(_quote(c) for c in table.columns)
+        try:
+            con.execute(
+                f"insert into {table.relation} ({columns}, filename, _ingestion_id) "
+                f"select {columns}, ?, ? from {table.reader('?')}",
+                [file.name, ingestion_id, file.name])
+        except duckdb.Error as err:
+            raise IngestionError(f"{file.name}: cannot be read as {table.format.upper()} of "
+                                 f"{table.source_name}.{table.name}: {str(err).strip()}") from None
+        rows, max_loaded_at = con.execute(
+            f"select count(*), max(try_cast(trim(_loaded_at) as timestamptz) at time zone 'UTC') from {table.relation} "
+            "where _ingestion_id = ?", [ingestion_id]).fetchone()
+        # a file older than the newest load date already ingested arrived late: the warehouse
+        # learns its rows now, at its data clock (the newest load time ingested so far), not at
+        # the load time the file claims; on-time files have none
+        newest_load_date, clock = con.execute(f"select max(load_date), max(max_loaded_at) from {LEDGER}").fetchone()
+        late_arrival_at = clock if newest_load_date is not None and file.load_date < newest_load_date else None
+        if table.format == "csv":
+            con.execute(f"insert into {HEADERS} values (?, ?, ?, ?)",
+                        [table.source_name, table.name, file.name, _read_header(file.path)])
+        con.execute(f"insert into {LEDGER} values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0)",
+                    [ingestion_id, table.source_name, table.name, file.name, file.load_date, file.size,
+                     file.modified_ns, checksum, rows, max_loaded_at, late_arrival_at, now])
+        con.execute("commit")
+    except BaseException:
+        con.execute("rollback")
+        raise
+    return rows
+
+
+def ingest(root: Path, warehouse: Path, run_date: date | None = None, project_dir: Path | None = None,
+           tables: list[LandingTable] | None = None) -> IngestionResult:
+    """Bring every new landing file of `root` into the raw layer of the DuckDB file `warehouse`."""
+    started = time.perf_counter()
+    now = datetime.now(timezone.utc)
+    run_date = run_date or now.date()
+    tables = tables if tables is not None else landing_tables(project_dir)
+    if not Path(root).is_dir():
+        raise IngestionError(f"{root}: no landing zone here (shopdw generate writes one)")
+    files = discover(root, tables)
+    result = IngestionResult()
+    warehouse.parent.mkdir(parents=True, exist_ok=True)
+    with duckdb.connect(str(warehouse)) as con:
+        con.execute("set TimeZone = 'UTC'")
+        create_raw_layer(con, tables)
+        ledger = {path: (size, modified, checksum, ingestion_id) for path, size, modified, checksum, ingestion_id in
+                  con.execute(f"select file_path, size_bytes, modified_ns, sha256, ingestion_id from {LEDGER}")
+                  .fetchall()}
+        by_checksum = {(source_name, source_table, checksum): path for source_name, source_table, checksum, path in
+                       con.execute(f"select source_name, source_table, sha256, file_path from {LEDGER}").fetchall()}
+        changed, redelivered, new = [], [], []
+        for file in files:
+            known = ledger.get(file.name)
+            if known is not None:
+                size, modified, checksum, _ = known
+                if (file.size, file.modified_ns) == (size, modified):
+                    result.unchanged += 1
+                    continue
+                now_checksum = sha256(file.path)
+                if now_checksum == checksum:
+                    redelivered.append((file, file.name))
+                else:
+                    changed.append(f"{file.name}: changed after it was ingested (size {size:,} -> {file.size:,} "
+                                   f"bytes, sha256 {checksum[:12]}.. -> {now_checksum[:12]}..)")
+                continue
+            if file.load_date > run_date:
+                result.held_back.append(file.name)
+                continue
+            checksum = sha256(file.path)
+            original = by_checksum.get((file.table.source_name, file.table.name, checksum))
+            if original is not None:
+                redelivered.append((file, original))
+                continue
+            by_checksum[(file.table.source_name, file.table.name, checksum)] = file.name
+            new.append((file, checksum))
+        if changed:
+            raise IngestionError(
+                "landing files changed after they were ingested; nothing was ingested by this run. "
+                "A correction must arrive as a new file (the next load day's); restore these files:\n  "
+                + "\n  ".join(changed))
+        con.execute("begin transaction")
+        for file, original in redelivered:
+            con.execute(f"update {LEDGER} set redeliveries = redeliveries + 1 where file_path = ?", [original])
+            if original == file.name:
+                con.execute(f"update {LEDGER} set modified_ns = ? where file_path = ?", [file.modified_ns, file.name])
+            con.execute(f"insert into {LOG} values (?, ?, 'redelivered', ?)",
+                        [now, file.name, f"same content as {original}: skipped"])
+            result.redelivered.append(file.name)
+        for name in result.held_back:
+            con.execute(f"insert into {LOG} values (?, ?, 'held_back', ?)",
+                        [now, name, f"load date after the run date {run_date}: taken on or after its day"])
+        con.execute("commit")
+        for file, checksum in new:
+            result.ingested[file.name] = _ingest_file(con, file, checksum, now)
+    result.seconds = time.perf_counter() - started
+    return result
