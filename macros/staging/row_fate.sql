@@ -2,7 +2,8 @@
     Deduplication in two steps, shared by every base model.
 
     rank_copies: numbers the copies of the same delivered row (same `partition_by` values)
-    among rows with the same validity, first delivered first (`order_by`).
+    among the valid rows, first delivered first (`order_by`); a quarantined row gets none (it
+    is no copy of anything: its key may be missing, and its fate is its reason).
 
     assign_row_fate: gives every raw row exactly one fate, so that raw rows =
     staged + quarantined + duplicate + superseded holds by construction:
@@ -16,10 +17,13 @@
 {% macro rank_copies(relation, partition_by, order_by) -%}
     select
         *,
-        row_number() over (
-            partition by (reject_reason is null), {{ partition_by | join(', ') }}
-            order by {{ order_by }}
-        ) as copy_rank
+        case
+            when reject_reason is null
+                then row_number() over (
+                    partition by (reject_reason is null), {{ partition_by | join(', ') }}
+                    order by {{ order_by }}
+                )
+        end as copy_rank
     from {{ relation }}
 {%- endmacro %}
 

@@ -18,6 +18,12 @@ def _landing_dir(value: str | None) -> Path:
     return Path(value or os.environ.get("SHOP_LANDING_DIR", DEFAULT_LANDING))
 
 
+def _run_date() -> date | None:
+    """The run's date from $SHOP_RUN_DATE (a replay of past days), else None: today, UTC."""
+    value = os.environ.get("SHOP_RUN_DATE")
+    return date.fromisoformat(value) if value else None
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="shopdw", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -79,6 +85,7 @@ def build_parser() -> argparse.ArgumentParser:
     ing.add_argument("--run-date", type=date.fromisoformat, default=None,
                      help="the run's date: files with a later load date are held back (default $SHOP_RUN_DATE "
                           "or today, UTC)")
+    ing.add_argument("--verbose", action="store_true", help="a line for every file as soon as it is committed")
 
     load = sub.add_parser("load", help="load the landing zone into a server engine as raw source tables")
     load.add_argument("--target", default=os.environ.get("DBT_TARGET", "postgres"),
@@ -142,10 +149,10 @@ def main(argv: list[str] | None = None) -> int:
             from shopdw import ingest
 
             warehouse = Path(args.warehouse or os.environ.get("SHOP_WAREHOUSE_PATH", "data/warehouse.duckdb"))
-            run_date = args.run_date or (date.fromisoformat(os.environ["SHOP_RUN_DATE"])
-                                         if os.environ.get("SHOP_RUN_DATE") else None)
+            run_date = args.run_date or _run_date()
             try:
-                print(ingest.ingest(_landing_dir(args.landing), warehouse, run_date=run_date).report())
+                progress = (lambda line: print(line, flush=True)) if args.verbose else None
+                print(ingest.ingest(_landing_dir(args.landing), warehouse, run_date=run_date, progress=progress).report())
             except ingest.IngestionError as err:
                 print(f"shopdw: ingestion stopped: {err}", file=sys.stderr)
                 return 1
@@ -153,11 +160,17 @@ def main(argv: list[str] | None = None) -> int:
         elif args.command == "load":
             from shopdw import load as loader
 
+            from shopdw.ingest import IngestionError
+
             if args.target not in ("postgres", "spark"):
-                raise ValueError(f"nothing to load for target {args.target!r}: DuckDB reads the landing files "
-                                 "in place; shopdw load is for --target postgres or spark")
+                raise ValueError(f"nothing to load for target {args.target!r}: DuckDB holds its raw layer itself "
+                                 "(shopdw ingest); shopdw load is for --target postgres or spark")
             load_target = loader.load_spark if args.target == "spark" else loader.load_postgres
-            print(load_target(_landing_dir(args.landing)).report())
+            try:
+                print(load_target(_landing_dir(args.landing), run_date=_run_date()).report())
+            except IngestionError as err:
+                print(f"shopdw: ingestion stopped: {err}", file=sys.stderr)
+                return 1
             return 0
         elif args.command == "feature-catalog":
             path, fresh = features.write_catalog(Path(args.project_dir), check=args.check)

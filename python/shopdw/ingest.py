@@ -12,8 +12,9 @@ it was delivered again unchanged. Every run compares the landing zone with it:
 - a file in the ledger with the same size and modification time: nothing to do (no reading);
 - the same path with another size or time but the same checksum: delivered again, unchanged:
   skipped, and counted (``redeliveries``) with a line in ``landing.ingestion_log``;
-- a new path whose checksum equals an ingested file of the same table: a copy of it, skipped
-  and counted on the original the same way;
+- a new path whose checksum equals an ingested file of the same table: a copy of it, skipped,
+  counted on the original the same way and remembered (``landing.redelivered_copies``) so that
+  it is counted once;
 - a file whose content changed after it was ingested: the run stops before it ingests
   anything, naming every such file (a correction must arrive as a new file);
 - a file whose load date (its name) is after the run's date: held back, logged, and taken by
@@ -49,6 +50,7 @@ LEDGER_SCHEMA = "landing"
 LEDGER = f"{LEDGER_SCHEMA}.ingested_files"
 HEADERS = f"{LEDGER_SCHEMA}.csv_headers"
 LOG = f"{LEDGER_SCHEMA}.ingestion_log"
+COPIES = f"{LEDGER_SCHEMA}.redelivered_copies"
 
 
 class IngestionError(Exception):
@@ -142,6 +144,10 @@ def create_raw_layer(con: duckdb.DuckDBPyConnection, tables: Iterable[LandingTab
             source_name varchar, source_table varchar, source_file varchar, header varchar[]
         )""")
     con.execute(f"""
+        create table if not exists {COPIES} (
+            file_path varchar primary key, size_bytes bigint, modified_ns bigint, copy_of varchar
+        )""")
+    con.execute(f"""
         create table if not exists {LOG} (
             logged_at timestamp with time zone, file_path varchar, outcome varchar, detail varchar
         )""")
@@ -196,8 +202,11 @@ def _ingest_file(con: duckdb.DuckDBPyConnection, file: LandingFile, checksum: st
 
 
 def ingest(root: Path, warehouse: Path, run_date: date | None = None, project_dir: Path | None = None,
-           tables: list[LandingTable] | None = None) -> IngestionResult:
-    """Bring every new landing file of `root` into the raw layer of the DuckDB file `warehouse`."""
+           tables: list[LandingTable] | None = None, progress=None) -> IngestionResult:
+    """Bring every new landing file of `root` into the raw layer of the DuckDB file `warehouse`.
+
+    progress, when given, is called with a line for every file once it is committed.
+    """
     started = time.perf_counter()
     now = datetime.now(timezone.utc)
     run_date = run_date or now.date()
@@ -215,8 +224,13 @@ def ingest(root: Path, warehouse: Path, run_date: date | None = None, project_di
                   .fetchall()}
         by_checksum = {(source_name, source_table, checksum): path for source_name, source_table, checksum, path in
                        con.execute(f"select source_name, source_table, sha256, file_path from {LEDGER}").fetchall()}
+        copies = {path: (size, modified) for path, size, modified in
+                  con.execute(f"select file_path, size_bytes, modified_ns from {COPIES}").fetchall()}
         changed, redelivered, new = [], [], []
         for file in files:
+            if copies.get(file.name) == (file.size, file.modified_ns):
+                result.unchanged += 1
+                continue
             known = ledger.get(file.name)
             if known is not None:
                 size, modified, checksum, _ = known
@@ -239,6 +253,8 @@ def ingest(root: Path, warehouse: Path, run_date: date | None = None, project_di
                 redelivered.append((file, original))
                 continue
             by_checksum[(file.table.source_name, file.table.name, checksum)] = file.name
+            if file.name in copies:
+                con.execute(f"delete from {COPIES} where file_path = ?", [file.name])
             new.append((file, checksum))
         if changed:
             raise IngestionError(
@@ -250,6 +266,9 @@ def ingest(root: Path, warehouse: Path, run_date: date | None = None, project_di
             con.execute(f"update {LEDGER} set redeliveries = redeliveries + 1 where file_path = ?", [original])
             if original == file.name:
                 con.execute(f"update {LEDGER} set modified_ns = ? where file_path = ?", [file.modified_ns, file.name])
+            else:
+                con.execute(f"insert or replace into {COPIES} values (?, ?, ?, ?)",
+                            [file.name, file.size, file.modified_ns, original])
             con.execute(f"insert into {LOG} values (?, ?, 'redelivered', ?)",
                         [now, file.name, f"same content as {original}: skipped"])
             result.redelivered.append(file.name)
@@ -259,5 +278,7 @@ def ingest(root: Path, warehouse: Path, run_date: date | None = None, project_di
         con.execute("commit")
         for file, checksum in new:
             result.ingested[file.name] = _ingest_file(con, file, checksum, now)
+            if progress is not None:
+                progress(f"ingested {file.name} ({result.ingested[file.name]:,} rows)")
     result.seconds = time.perf_counter() - started
     return result

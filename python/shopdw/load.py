@@ -1,88 +1,76 @@
-"""The loader step: the landing zone as raw source tables on a warehouse server.
+"""The loader step of the server engines: the raw layer on PostgreSQL and Spark.
 
-DuckDB, the default engine, reads the landing files in place: every source of the project has
-an ``external_location`` (a ``read_csv``/``read_json`` call with all columns as text and the
-file name). PostgreSQL and Spark need tables. The loader reads each source through that very
-``external_location``, taken from dbt's manifest, so the other engines get exactly the rows
-and text values the DuckDB build reads, and writes them as the table ``<source>.<table>`` that
-the same source resolves to there. The header line of every CSV file goes to
-``landing.csv_headers`` (what the DuckDB build's python model base_landing__csv_headers reads
-from the files), so the landing contract tests run everywhere.
+DuckDB, the default engine, holds its raw layer itself: `shopdw ingest` reads every new
+landing file once into ``<source>.<table>`` with a ledger (shopdw.ingest). PostgreSQL and
+Spark get the same raw layer through the same ingestion: the loader first ingests the landing
+zone into a DuckDB raw store (``$SHOP_WAREHOUSE_PATH``, with the same ledger semantics: each
+file once, a changed file stops the load naming it, a future-dated file is held back, a killed
+run leaves whole files), then copies to the server what the server does not have yet: the raw
+rows of newer ingestions (appended), and the ledger and the CSV headers (replaced, they are
+small). So a daily load moves the day's rows, not the history.
 
-Every run replaces each table whole, in one transaction per table: a reader sees the old
-table or the new one, and a failed load changes nothing.
+PostgreSQL: every table is written in one transaction with its rows, so a failed load changes
+nothing. Spark (Parquet): the new rows of a table are one more Parquet file in the table's
+folder, and the ledger's file is rewritten; there is no transaction across files (a killed
+Spark load is repeated whole by the next one, which appends only what is missing).
 """
 
 from __future__ import annotations
 
-import json
 import os
-import shutil
-import subprocess
-import sys
 import tempfile
 import time
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 
 import duckdb
 
-from shopdw.landing_files import read_csv_headers
+from shopdw.ingest import HEADERS, LEDGER, ingest
+from shopdw.landing_sources import landing_tables
 
 PROJECT_DIR = Path(__file__).resolve().parents[2]
-HEADERS_SCHEMA, HEADERS_TABLE = "landing", "csv_headers"
-
-
-@dataclass(frozen=True)
-class LandingSource:
-    schema: str          # the source's schema on a server engine (dbt: the source name)
-    table: str
-    location: str        # the DuckDB table function that reads the files
+# what the ingestion keeps beside the raw rows: replaced whole on every load
+LEDGER_TABLES = (LEDGER, HEADERS)
+POSTGRES_TYPES = {"VARCHAR": "text", "BIGINT": "bigint", "INTEGER": "integer", "DATE": "date",
+                  "TIMESTAMP": "timestamp", "TIMESTAMP WITH TIME ZONE": "timestamp with time zone",
+                  "VARCHAR[]": "text[]"}
 
 
 @dataclass
 class LoadResult:
     tables: dict[str, int]
     seconds: float
+    ingestion: str = ""
 
     def report(self) -> str:
         rows = sum(self.tables.values())
-        return (f"loaded {len(self.tables)} tables ({rows:,} rows) in {self.seconds:.1f} s: "
-                + ", ".join(f"{name} {count:,}" for name, count in sorted(self.tables.items())))
+        return (self.ingestion + "\n" if self.ingestion else "") + (
+            f"loaded {len(self.tables)} tables ({rows:,} new rows) in {self.seconds:.1f} s: "
+            + ", ".join(f"{name} {count:,}" for name, count in sorted(self.tables.items())))
 
 
-def landing_sources(manifest: dict) -> list[LandingSource]:
-    """The sources that read landing files, from a manifest parsed on the DuckDB target."""
-    found = []
-    for source in manifest["sources"].values():
-        meta = {**source.get("meta", {}), **source.get("config", {}).get("meta", {})}
-        location = meta.get("external_location")
-        if location:
-            found.append(LandingSource(source["source_name"], source["name"], " ".join(location.split())))
-    if not found:
-        raise ValueError("no source with an external_location in the manifest: parse on the duckdb target")
-    return sorted(found, key=lambda s: (s.schema, s.table))
+def raw_store(env: dict[str, str] | None = None) -> Path:
+    """The DuckDB file the server engines' loader ingests into before it copies."""
+    env = os.environ if env is None else env
+    return Path(env.get("SHOP_WAREHOUSE_PATH", "data/warehouse.duckdb"))
 
 
-def parse_manifest(env: dict[str, str] | None = None) -> dict:
-    """dbt parse on the DuckDB target (which renders the external locations) into a temporary folder."""
-    with tempfile.TemporaryDirectory() as target:
-        run_env = dict(os.environ if env is None else env)
-        run_env.update({"DBT_TARGET": "duckdb", "DBT_TARGET_PATH": target, "DBT_PARTIAL_PARSE": "false"})
-        dbt = Path(sys.executable).with_name("dbt")
-        proc = subprocess.run([str(dbt) if dbt.exists() else "dbt", "parse", "--quiet"], cwd=PROJECT_DIR,
-                              env=run_env, capture_output=True, text=True, check=False)
-        if proc.returncode != 0:
-            raise RuntimeError(f"dbt parse failed:\n{proc.stdout}{proc.stderr}")
-        return json.loads((Path(target) / "manifest.json").read_text())
+def _ingest(landing: Path, env: dict[str, str] | None, run_date: date | None) -> tuple[Path, str]:
+    store = raw_store(env)
+    result = ingest(landing, store, run_date=run_date)
+    return store, result.report()
 
 
-def _rows_as_csv(duck: duckdb.DuckDBPyConnection, location: str, folder: Path) -> tuple[Path, list[str]]:
-    """The source's rows as a CSV file; DuckDB writes null as an empty field and '' as \"\"."""
-    path = folder / "rows.csv"
-    columns = [row[0] for row in duck.execute(f"describe select * from {location}").fetchall()]
-    duck.execute(f"copy (select * from {location}) to '{path}' (format csv, header true)")
-    return path, columns
+def raw_tables() -> list[str]:
+    return [table.relation.replace('"', "") for table in landing_tables()]
+
+
+def _columns(duck: duckdb.DuckDBPyConnection, table: str) -> list[tuple[str, str]]:
+    schema, name = table.split(".")
+    return duck.execute("select column_name, data_type from information_schema.columns "
+                        "where table_schema = ? and table_name = ? order by ordinal_position",
+                        [schema, name]).fetchall()
 
 
 def _quote(name: str) -> str:
@@ -100,37 +88,59 @@ def postgres_connection(env: dict[str, str] | None = None):
         dbname=env.get("SHOP_PG_DATABASE", "shop"))
 
 
-def load_postgres(landing: Path, env: dict[str, str] | None = None, manifest: dict | None = None) -> LoadResult:
-    """Replace every landing source's table on PostgreSQL with the landing zone's rows."""
+def _copy_to_postgres(duck: duckdb.DuckDBPyConnection, pg, table: str, where: str, folder: Path,
+                      replace: bool) -> int:
+    """Rows of a DuckDB table into the same table on PostgreSQL (created when missing), in the
+    caller's transaction: every row when replace, else those matching `where`."""
+    columns = _columns(duck, table)
+    schema, name = table.split(".")
+    target = f"{_quote(schema)}.{_quote(name)}"
+    with pg.cursor() as cur:
+        cur.execute(f"create schema if not exists {_quote(schema)}")
+        if replace:
+            cur.execute(f"drop table if exists {target}")
+        cur.execute(f"create table if not exists {target} ("
+                    + ", ".join(f"{_quote(c)} {POSTGRES_TYPES[t]}" for c, t in columns) + ")")
+        if any(t.endswith("[]") for _, t in columns):
+            rows = duck.execute(f"select * from {table}").fetchall()
+            cur.executemany(f"insert into {target} values ({', '.join('%s' for _ in columns)})", rows)
+            return len(rows)
+        path = folder / f"{schema}.{name}.csv"
+        duck.execute(f"copy (select * from {table} where {where}) to '{path}' (format csv, header true)")
+        with path.open() as handle:
+            cur.copy_expert(f"copy {target} from stdin with (format csv, header true)", handle)
+        return cur.rowcount
+
+
+def load_postgres(landing: Path, env: dict[str, str] | None = None, run_date: date | None = None) -> LoadResult:
+    """Ingest the landing zone's new files, then bring PostgreSQL's raw layer up to date."""
     started = time.perf_counter()
-    manifest = manifest or parse_manifest(env)
+    store, ingestion = _ingest(landing, env, run_date)
     counts: dict[str, int] = {}
-    duck = duckdb.connect()
-    duck.execute("set TimeZone = 'UTC'")
-    with postgres_connection(env) as pg, tempfile.TemporaryDirectory() as folder:
-        for source in landing_sources(manifest):
-            path, columns = _rows_as_csv(duck, source.location, Path(folder))
-            table = f"{_quote(source.schema)}.{_quote(source.table)}"
-            with pg.cursor() as cur:
-                cur.execute(f"create schema if not exists {_quote(source.schema)}")
-                cur.execute(f"drop table if exists {table}")
-                cur.execute(f"create table {table} ({', '.join(f'{_quote(c)} text' for c in columns)})")
-                with path.open() as handle:
-                    cur.copy_expert(f"copy {table} from stdin with (format csv, header true)", handle)
-                counts[f"{source.schema}.{source.table}"] = cur.rowcount
+    with duckdb.connect(str(store), read_only=True) as duck, tempfile.TemporaryDirectory() as folder:
+        duck.execute("set TimeZone = 'UTC'")
+        pg = postgres_connection(env)
+        try:
+            for table in raw_tables():
+                schema, name = table.split(".")
+                with pg.cursor() as cur:
+                    cur.execute("select to_regclass(%s)", [f"{_quote(schema)}.{_quote(name)}"])
+                    exists = cur.fetchone()[0] is not None
+                    newest = 0
+                    if exists:
+                        cur.execute(f"select coalesce(max(_ingestion_id), 0) from {_quote(schema)}.{_quote(name)}")
+                        newest = cur.fetchone()[0]
+                counts[table] = _copy_to_postgres(duck, pg, table, f"_ingestion_id > {int(newest)}", Path(folder),
+                                                  replace=False)
+            for table in LEDGER_TABLES:
+                counts[table] = _copy_to_postgres(duck, pg, table, "true", Path(folder), replace=True)
             pg.commit()
-        headers = list(read_csv_headers(landing))
-        with pg.cursor() as cur:
-            table = f"{HEADERS_SCHEMA}.{HEADERS_TABLE}"
-            cur.execute(f"create schema if not exists {HEADERS_SCHEMA}")
-            cur.execute(f"drop table if exists {table}")
-            cur.execute(f"create table {table} (source_name text, source_table text, source_file text, header text[])")
-            cur.executemany(f"insert into {table} values (%s, %s, %s, %s)",
-                            [(h.source_name, h.source_table, h.source_file, h.header) for h in headers])
-            counts[table] = len(headers)
-        pg.commit()
-    pg.close()
-    return LoadResult(counts, time.perf_counter() - started)
+        except BaseException:
+            pg.rollback()
+            raise
+        finally:
+            pg.close()
+    return LoadResult(counts, time.perf_counter() - started, ingestion)
 
 
 def spark_dir(env: dict[str, str] | None = None) -> Path:
@@ -158,42 +168,39 @@ def spark_session(env: dict[str, str] | None = None):
     return builder.getOrCreate()
 
 
-def load_spark(landing: Path, env: dict[str, str] | None = None, manifest: dict | None = None) -> LoadResult:
-    """Every landing source as a Parquet table <source>.<table> of the local Spark metastore."""
-    import pyarrow as pa
-    import pyarrow.parquet as pq
-
+def load_spark(landing: Path, env: dict[str, str] | None = None, run_date: date | None = None) -> LoadResult:
+    """Ingest the landing zone's new files, then bring the local Spark metastore's raw layer up to
+    date: one Parquet file more per raw table for the new ingestions, the ledger rewritten."""
     started = time.perf_counter()
-    manifest = manifest or parse_manifest(env)
+    store, ingestion = _ingest(landing, env, run_date)
     raw = spark_dir(env) / "raw"
-    duck = duckdb.connect()
-    duck.execute("set TimeZone = 'UTC'")
-    files: dict[tuple[str, str], Path] = {}
-    for source in landing_sources(manifest):
-        folder = raw / source.schema / source.table
-        shutil.rmtree(folder, ignore_errors=True)
-        folder.mkdir(parents=True)
-        duck.execute(f"copy (select * from {source.location}) to '{folder / 'rows.parquet'}' (format parquet)")
-        files[(source.schema, source.table)] = folder
-    headers = list(read_csv_headers(landing))
-    folder = raw / HEADERS_SCHEMA / HEADERS_TABLE
-    shutil.rmtree(folder, ignore_errors=True)
-    folder.mkdir(parents=True)
-    pq.write_table(pa.table({
-        "source_name": [h.source_name for h in headers], "source_table": [h.source_table for h in headers],
-        "source_file": [h.source_file for h in headers], "header": [h.header for h in headers],
-    }, schema=pa.schema([("source_name", pa.string()), ("source_table", pa.string()),
-                         ("source_file", pa.string()), ("header", pa.list_(pa.string()))])),
-        folder / "rows.parquet")
-    files[(HEADERS_SCHEMA, HEADERS_TABLE)] = folder
+    counts: dict[str, int] = {}
+    with duckdb.connect(str(store), read_only=True) as duck:
+        duck.execute("set TimeZone = 'UTC'")
+        for table in [*raw_tables(), *LEDGER_TABLES]:
+            schema, name = table.split(".")
+            folder = raw / schema / name
+            folder.mkdir(parents=True, exist_ok=True)
+            if table in LEDGER_TABLES:
+                for old in folder.glob("*.parquet"):
+                    old.unlink()
+                where, part = "true", "all"
+            else:
+                parts = sorted(folder.glob("*.parquet"))
+                newest = duck.execute(f"select coalesce(max(_ingestion_id), 0) from read_parquet({[str(p) for p in parts]})"
+                                      ).fetchone()[0] if parts else 0
+                where, part = f"_ingestion_id > {int(newest)}", f"after-{int(newest):012d}"
+            counts[table] = duck.execute(f"select count(*) from {table} where {where}").fetchone()[0]
+            if counts[table] or table in LEDGER_TABLES or not any(folder.glob("*.parquet")):
+                duck.execute(f"copy (select * from {table} where {where}) to '{folder / (part + '.parquet')}' "
+                             "(format parquet)")
     spark = spark_session(env)
-    counts = {}
     try:
-        for (schema, table), folder in sorted(files.items()):
+        for table in [*raw_tables(), *LEDGER_TABLES]:
+            schema, name = table.split(".")
             spark.sql(f"create database if not exists `{schema}`")
-            spark.sql(f"drop table if exists `{schema}`.`{table}`")
-            spark.sql(f"create table `{schema}`.`{table}` using parquet location '{folder}'")
-            counts[f"{schema}.{table}"] = spark.table(f"`{schema}`.`{table}`").count()
+            spark.sql(f"drop table if exists `{schema}`.`{name}`")
+            spark.sql(f"create table `{schema}`.`{name}` using parquet location '{raw / schema / name}'")
     finally:
         spark.stop()
-    return LoadResult(counts, time.perf_counter() - started)
+    return LoadResult(counts, time.perf_counter() - started, ingestion)
