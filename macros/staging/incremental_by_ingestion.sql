@@ -48,22 +48,26 @@
         {%- endfor %}
     select {{ columns | join(', ') }} from {{ relation }}
     union all
-    select {{ columns | join(', ') }} from {{ this }} as stored
-    where exists (
-        select 1
+    select {% for column in columns %}stored.{{ column }}{% if not loop.last %}, {% endif %}{% endfor %}
+    from {{ this }} as stored
+    inner join (
+        select distinct {{ copy_key | join(', ') }}
         from (
             select {{ copy_key | join(', ') }} from {{ relation }}
             {%- if entity_key is not none %}
             union all
-            select {{ copy_key | join(', ') }} from {{ this }}
-            where row_fate = 'staged' and {{ entity_key }} in (select {{ entity_key }} from {{ relation }})
+            select {% for column in copy_key %}staged.{{ column }}{% if not loop.last %}, {% endif %}{% endfor %}
+            from {{ this }} as staged
+            inner join (select distinct {{ entity_key }} from {{ relation }}) as touched_entities
+                on staged.{{ entity_key }} = touched_entities.{{ entity_key }}
+            where staged.row_fate = 'staged'
             {%- endif %}
-        ) as touched
-        where
+        ) as touched_keys
+    ) as touched
+        on
             {%- for column in copy_key %}
-            touched.{{ column }} = stored.{{ column }}{% if not loop.last %} and{% endif %}
+            stored.{{ column }} = touched.{{ column }}{% if not loop.last %} and{% endif %}
             {%- endfor %}
-    )
     {%- else %}
     select * from {{ relation }}
     {%- endif %}

@@ -4,9 +4,9 @@ Takes the compiled SQL of every model and data test from the run_results.json of
 ``dbt build`` and runs it without dbt, in dependency order, in a fresh database file with the
 profile's settings (memory_limit, threads, temp_directory): models as ``create table ... as``
 (views as views), data tests as ``select count(*) from (<test>)``. What is not SQL over data
-is taken as dbt built it and not timed: the seeds (loaded from CSV), the snapshot (its first
-run is a select of the current products plus validity columns) and the test-results table of
-the on-run-start hook. The python model (CSV headers) runs as the same Python function.
+is taken as dbt built it and not timed: the raw layer the sources read (what `shopdw ingest`
+wrote), the seeds (loaded from CSV), the snapshot (its first run is a select of the current
+products plus validity columns) and the test-results table of the on-run-start hook.
 
 Run as ``python -m shopdw.bench_raw RUN_RESULTS MANIFEST DBT_WAREHOUSE RAW_DATABASE``; prints
 one JSON line: seconds for the models and for the tests, and per node.
@@ -59,15 +59,6 @@ def _relation(node: dict) -> str:
     return f'"{node["schema"]}"."{node["alias"]}"'
 
 
-def _python_model(con: duckdb.DuckDBPyConnection, node: dict, compiled: str) -> None:
-    namespace: dict = {}
-    exec(compile(compiled, node["original_file_path"], "exec"), namespace)  # noqa: S102 - our own model
-    table = namespace["model"](namespace["dbtObj"](None), con)
-    con.register("python_model_result", table)
-    con.execute(f"create or replace table {_relation(node)} as select * from python_model_result")
-    con.unregister("python_model_result")
-
-
 def run(run_results: Path, manifest_path: Path, dbt_warehouse: Path, raw_database: Path) -> dict:
     results = json.loads(run_results.read_text())
     manifest = json.loads(manifest_path.read_text())
@@ -87,7 +78,10 @@ def run(run_results: Path, manifest_path: Path, dbt_warehouse: Path, raw_databas
         "preserve_insertion_order": False,
     })
     con.execute("set TimeZone = 'UTC'")
-    schemas = {manifest["nodes"][uid]["schema"] for uid in nodes} | {"audit"}
+    # the raw layer: the landing sources and the ingestion's own tables
+    sources = [source for source in manifest["sources"].values()
+               if source["source_name"] == "landing" or source.get("config", {}).get("meta", {}).get("landing")]
+    schemas = {manifest["nodes"][uid]["schema"] for uid in nodes} | {"audit"} | {s["schema"] for s in sources}
     for schema in sorted(schemas):
         con.execute(f'create schema if not exists "{schema}"')
     # not timed: what dbt loads rather than computes
@@ -96,6 +90,9 @@ def run(run_results: Path, manifest_path: Path, dbt_warehouse: Path, raw_databas
         node = manifest["nodes"][uid]
         con.execute(f'create table {_relation(node)} as select * from built."{node["schema"]}"."{node["alias"]}"')
     con.execute("create table audit.dq_test_results as select * from built.audit.dq_test_results limit 0")
+    for source in sources:
+        con.execute(f'create table "{source["schema"]}"."{source["identifier"]}" as '
+                    f'select * from built."{source["schema"]}"."{source["identifier"]}"')
     con.execute("detach built")
 
     # models and tests in one dependency order (a test runs once its models exist); a staging or
@@ -125,8 +122,6 @@ def run(run_results: Path, manifest_path: Path, dbt_warehouse: Path, raw_databas
         begin = time.perf_counter()
         if node["resource_type"] == "test":
             failing += con.execute(f"select count(*) > 0 from (\n{sql}\n) as test_rows").fetchone()[0]
-        elif node["language"] == "python":
-            _python_model(con, node, sql)
         elif node["config"]["materialized"] == "view":
             con.execute(f"create or replace view {_relation(node)} as (\n{sql}\n)")
         else:

@@ -85,7 +85,9 @@ def build_parser() -> argparse.ArgumentParser:
     ing.add_argument("--run-date", type=date.fromisoformat, default=None,
                      help="the run's date: files with a later load date are held back (default $SHOP_RUN_DATE "
                           "or today, UTC)")
-    ing.add_argument("--verbose", action="store_true", help="a line for every file as soon as it is committed")
+    ing.add_argument("--verbose", action="store_true", help="a line for every transaction as soon as it is committed")
+    ing.add_argument("--days-per-transaction", type=int, default=31,
+                     help="load dates committed together (default 31: a backfill commits a month at a time)")
 
     load = sub.add_parser("load", help="load the landing zone into a server engine as raw source tables")
     load.add_argument("--target", default=os.environ.get("DBT_TARGET", "postgres"),
@@ -152,7 +154,8 @@ def main(argv: list[str] | None = None) -> int:
             run_date = args.run_date or _run_date()
             try:
                 progress = (lambda line: print(line, flush=True)) if args.verbose else None
-                print(ingest.ingest(_landing_dir(args.landing), warehouse, run_date=run_date, progress=progress).report())
+                print(ingest.ingest(_landing_dir(args.landing), warehouse, run_date=run_date, progress=progress,
+                                    days_per_transaction=args.days_per_transaction).report())
             except ingest.IngestionError as err:
                 print(f"shopdw: ingestion stopped: {err}", file=sys.stderr)
                 return 1

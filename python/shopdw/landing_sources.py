@@ -37,13 +37,15 @@ class LandingTable:
     def relation(self) -> str:
         return f'"{self.source_name}"."{self.name}"'
 
-    def reader(self, path_sql: str) -> str:
-        """The DuckDB table function reading one file of this table, every column as text."""
+    def reader(self, paths_sql: str, filename: bool = False) -> str:
+        """The DuckDB table function reading files of this table (a path or a list of paths),
+        every column as text; with filename, the column `filename` says which file a row is from."""
         columns = "{" + ", ".join(f"{_sql_string(c)}: 'VARCHAR'" for c in self.columns) + "}"
+        options = f"columns = {columns}" + (", filename = true" if filename else "")
         if self.format == "json":
-            return f"read_json({path_sql}, format = 'newline_delimited', columns = {columns})"
-        return (f"read_csv({path_sql}, header = true, auto_detect = false, delim = ',', quote = '\"', "
-                f"escape = '\"', strict_mode = {str(self.strict).lower()}, columns = {columns})")
+            return f"read_json({paths_sql}, format = 'newline_delimited', {options})"
+        return (f"read_csv({paths_sql}, header = true, auto_detect = false, delim = ',', quote = '\"', "
+                f"escape = '\"', strict_mode = {str(self.strict).lower()}, {options})")
 
 
 def landing_tables(project_dir: Path | None = None) -> list[LandingTable]:

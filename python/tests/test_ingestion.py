@@ -151,10 +151,14 @@ def test_an_unreadable_file_is_named_and_none_of_it_is_kept(landing: Path, tmp_p
     before = raw_state(warehouse)
     bad = landing / "web" / "events" / f"{RUN_DATE}.jsonl"
     bad.write_text('{"event_id": "x1", "event_type": "page_view"}\n{"event_id": "x2", "event_ty\n')
+    # a good file of the same table in the same transaction: read with the bad one, then alone
+    good = landing / "web" / "events" / f"{END - timedelta(days=20)}.jsonl"
+    good.write_text('{"event_id": "g1", "event_type": "page_view"}\n')
     with pytest.raises(IngestionError) as caught:
         ingest(landing, warehouse, run_date=RUN_DATE)
-    assert str(bad) in str(caught.value) and "JSON" in str(caught.value)
+    assert str(bad) in str(caught.value) and "JSON" in str(caught.value) and str(good) not in str(caught.value)
     assert raw_state(warehouse) == before
+    good.unlink()
     # a file that is not named by its load date
     bad.unlink()
     (landing / "shop" / "payments" / "latest.csv").write_text("payment_id\n")
@@ -185,8 +189,8 @@ def test_a_killed_ingestion_leaves_whole_files_and_the_rerun_completes_it(landin
     clean = tmp_path / "clean.duckdb"
     ingest(landing, clean, run_date=RUN_DATE)
     killed = tmp_path / "killed.duckdb"
-    command = [venv_executable("shopdw"), "ingest", "--verbose", "--landing", str(landing), "--warehouse",
-               str(killed), "--run-date", str(RUN_DATE)]
+    command = [venv_executable("shopdw"), "ingest", "--verbose", "--days-per-transaction", "1", "--landing",
+               str(landing), "--warehouse", str(killed), "--run-date", str(RUN_DATE)]
     process = subprocess.Popen(command, cwd=PROJECT_DIR, stdout=subprocess.PIPE, text=True, start_new_session=True)
     committed = 0
     for line in process.stdout:
