@@ -22,7 +22,7 @@ export DBT_PROFILES_DIR ?= $(CURDIR)
 export DBT_SEND_ANONYMOUS_USAGE_STATS := false
 DBT := $(BIN)/dbt
 
-.PHONY: help install run generate next-day daily build ingest full-refresh publish freshness export docs-generate docs docs-coverage metrics bench test lint pytest lock clean install-spark lock-spark load test-spark
+.PHONY: help install run generate next-day daily verify build ingest full-refresh publish freshness export docs-generate docs docs-coverage metrics bench test lint pytest lock clean install-spark lock-spark load test-spark
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -53,8 +53,11 @@ daily: install ## the nightly job: next day's loads, ingestion, then snapshot + 
 	$(BIN)/shopdw next-day --out $(SHOP_LANDING_DIR)
 	@mkdir -p $(dir $(SHOP_WAREHOUSE_PATH)) $(SHOP_DUCKDB_TEMP_DIR)
 	$(BIN)/shopdw ingest
-	$(DBT) build
+	$(DBT) build --vars '{test_scope: daily}'
 	$(BIN)/shopdw publish
+
+verify: install ## every data test on the whole warehouse (what make daily scopes to the day's rows included)
+	$(DBT) test
 
 build: install ## ingest the new landing files, dbt build (seeds, models, snapshots, tests), publish if all is green
 	@mkdir -p $(dir $(SHOP_WAREHOUSE_PATH)) $(SHOP_DUCKDB_TEMP_DIR)

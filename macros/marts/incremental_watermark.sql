@@ -23,3 +23,9 @@
         ~ " where integrity_reason is null)",
         'order_date')) }}
 {%- endmacro %}
+
+{#- the as-of dates an incremental run of the daily features computes again: the var
+    incremental_lookback_hours in whole days -#}
+{% macro incremental_lookback_days() -%}
+    {{ return((var('incremental_lookback_hours') / 24) | round(0, 'ceil') | int) }}
+{%- endmacro %}

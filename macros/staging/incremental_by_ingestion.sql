@@ -33,7 +33,7 @@
 {% macro known_load_time(column) -%}
     case
         when {{ parse_timestamp_utc(column) }} is not null
-            then greatest({{ parse_timestamp_utc(column) }}, _late_arrival_at)
+            then greatest({{ parse_timestamp_utc(column) }}, cast(_late_arrival_at as {{ dbt.type_timestamp() }}))
     end
 {%- endmacro %}
 

@@ -5,8 +5,9 @@ from __future__ import annotations
 import csv
 import json
 import shutil
-from datetime import date
+from datetime import date, timedelta
 
+import duckdb
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 import pytest
@@ -227,3 +228,26 @@ def test_the_as_of_join_test_catches_a_wrong_join(tmp_path, variant: str, broken
     # only the broken variant is reported
     expected = "portable" if variant == "default" else "dispatched"
     assert problems and all(problem.startswith(expected) for problem in problems), problems
+
+
+def test_the_daily_scope_checks_the_dates_a_daily_run_rewrites(tampered: Warehouse):
+    """`make daily` runs the leakage recompute on the newest as-of dates only (the ones a daily
+    run rewrites); the full scope (every other build, `make verify`) checks the whole sample.
+    A leak at an old sampled date passes the daily scope and fails the full one; a leak at the
+    newest date fails both."""
+    test = "assert_features_match_point_in_time_recompute"
+    first, last = tampered.query("select first_as_of_date, last_as_of_date from intermediate.int_ml__as_of_bounds")[0]
+    old = first + timedelta(days=2 * 45)
+    leak = ("update ml.ml_customer_features_daily set orders_30d = orders_30d + 1 "
+            "where as_of_date = ? and customer_id in (select min(customer_id) from ml.ml_customer_features_daily "
+            "where as_of_date = ?)")
+    with duckdb.connect(str(tampered.path)) as con:
+        con.execute(leak, [old, old])
+    daily = tampered.dbt("test", "-s", test, vars={"test_scope": "daily"})
+    assert daily.ok and failures(daily, test) == 0, daily.output[-3000:]
+    full = tampered.dbt("test", "-s", test)
+    assert not full.ok and failures(full, test) > 0
+    with duckdb.connect(str(tampered.path)) as con:
+        con.execute(leak, [last, last])
+    daily = tampered.dbt("test", "-s", test, vars={"test_scope": "daily"})
+    assert not daily.ok and failures(daily, test) > 0

@@ -1,9 +1,10 @@
 {#-
-    Leakage test: at a sample of as-of dates (every leakage_check_every_days from the first,
-    and the newest), recompute features straight from the staged rows, keeping only what had
-    happened and had been loaded before the as-of time, without ml_customer_signals or the
-    feature macros, and compare. A feature that used a row loaded later (a late event, the
-    cancellation of an order, a login that stitched a device afterwards) differs here.
+    Leakage test: at a sample of as-of dates, recompute features straight from the staged
+    rows, keeping only what had happened and had been loaded before the as-of time, without
+    ml_customer_signals or the feature macros, and compare. A feature that used a row loaded
+    later (a late event, the cancellation of an order, a login that stitched a device
+    afterwards) differs here. The dates: every leakage_check_every_days from the first, and
+    the newest; with the var test_scope 'daily' (make daily), the dates a daily run rewrites.
     Checked: orders_30d, revenue_usd_30d, days_since_last_order, failed_payments_90d,
     product_views_30d, sessions_30d.
 -#}
@@ -31,11 +32,22 @@ check_dates as (
     from features
     cross join bounds
     where
-        mod(
-            {{ dbt.datediff('bounds.first_as_of_date', 'features.as_of_date', 'day') }},
-            {{ var('leakage_check_every_days') }}
-        ) = 0
-        or features.as_of_date = bounds.last_as_of_date
+        {#- a daily run rewrites only the newest as-of dates: the daily scope checks those #}
+        (
+            {{ var('test_scope') == 'daily' }}
+            and features.as_of_date
+            > {{ dbt.dateadd('day', -1 * incremental_lookback_days(), 'bounds.last_as_of_date') }}
+        )
+        or (
+            not {{ var('test_scope') == 'daily' }}
+            and (
+                mod(
+                    {{ dbt.datediff('bounds.first_as_of_date', 'features.as_of_date', 'day') }},
+                    {{ var('leakage_check_every_days') }}
+                ) = 0
+                or features.as_of_date = bounds.last_as_of_date
+            )
+        )
 
 ),
 

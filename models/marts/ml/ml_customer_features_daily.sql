@@ -25,7 +25,7 @@
 {%- set measures = customer_feature_measures(categories) %}
 {%- set windows = measures | map(attribute='window_days') | unique | list %}
 {%- set measure_groups = customer_feature_measure_groups(measures) %}
-{%- set lookback_days = ((var('incremental_lookback_hours') / 24) | round(0, 'ceil') | int) %}
+{%- set lookback_days = incremental_lookback_days() %}
 
 with
 
