@@ -249,6 +249,7 @@ def test_readers_get_the_last_good_build_while_a_build_runs(warehouse):
     publish.publish(warehouse.path, warehouse.published)
     old = warehouse.query("select count(*), max(loaded_at) from marts.fct_orders")[0]
     warehouse.next_day()
+    assert warehouse.ingest().ok
 
     # a dashboard left open in another process: it answers once now, and once more when told
     held = subprocess.Popen([sys.executable, "-c", HELD_READER, str(warehouse.published)],

@@ -10,6 +10,7 @@ from shopdw.testing import Warehouse
 def test_an_undeclared_rename_stops_the_build_and_names_the_file_and_the_column(warehouse: Warehouse):
     warehouse.generate(scale=0.02, days=6)
     changed = warehouse.manifest()["schema_change"]["file"]
+    assert warehouse.ingest().ok
     result = warehouse.dbt("build", vars={"landing_column_renames": {}})
     assert not result.ok
     assert "Landing files break the column contract of source shop.products" in result.output
@@ -40,12 +41,14 @@ def test_source_freshness_reports_stale_landing_files(tmp_path):
     yesterday = datetime.now(timezone.utc).date() - timedelta(days=1)
     fresh = Warehouse(tmp_path / "fresh")
     fresh.generate(scale=0.02, days=4, end_date=yesterday)
+    assert fresh.ingest().ok
     result = fresh.dbt("source", "freshness")
     assert result.ok, result.output[-3000:]
     assert "PASS freshness of shop.orders" in result.output
 
     stale = Warehouse(tmp_path / "stale")
     stale.generate(scale=0.02, days=4, end_date=yesterday - timedelta(days=5))
+    assert stale.ingest().ok
     result = stale.dbt("source", "freshness")
     assert not result.ok
     assert "ERROR STALE freshness of shop.orders" in result.output
@@ -71,6 +74,7 @@ def test_a_file_with_reordered_columns_stops_the_build_before_it_is_read(warehou
         return row
 
     _rewrite_csv(path, swap)
+    assert warehouse.ingest().ok
     result = warehouse.dbt("build", "-s", "+stg_shop__payments")
     assert not result.ok
     assert (f"{path}: column payment_type (unexpected_column: found payment_method where payment_type belongs)"
@@ -82,6 +86,9 @@ def test_an_appended_column_is_a_breach_where_the_contract_does_not_allow_it(war
     warehouse.generate(scale=0.02, days=6)
     path = sorted((warehouse.landing / "shop" / "orders").glob("*.csv"))[1]
     _rewrite_csv(path, lambda row: row + (["coupon_code"] if row[0] == "order_id" else ["X1"]))
-    result = warehouse.dbt("build", "-s", "base_landing__csv_headers")
-    assert not result.ok
-    assert f"{path}: column coupon_code (appended_columns)" in result.output
+    # orders are read strictly: the ingestion refuses the file, naming it, and keeps none of it
+    ingested = warehouse.ingest()
+    assert not ingested.ok
+    assert f"{path}: cannot be read as CSV of shop.orders" in ingested.output
+    assert "Expected Number of Columns: 16 Found: 17" in ingested.output
+    assert warehouse.scalar("select count(*) from shop.orders") == 0
