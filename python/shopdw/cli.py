@@ -86,6 +86,9 @@ def build_parser() -> argparse.ArgumentParser:
                      help="the run's date: files with a later load date are held back (default $SHOP_RUN_DATE "
                           "or today, UTC)")
     ing.add_argument("--verbose", action="store_true", help="a line for every transaction as soon as it is committed")
+    ing.add_argument("--retract", metavar="FILE",
+                     help="take an ingested file back out of the raw layer (its rows, header and ledger row), "
+                          "so that a corrected file can be ingested; then run make full-refresh")
     ing.add_argument("--days-per-transaction", type=int, default=31,
                      help="load dates committed together (default 31: a backfill commits a month at a time)")
 
@@ -153,6 +156,10 @@ def main(argv: list[str] | None = None) -> int:
             warehouse = Path(args.warehouse or os.environ.get("SHOP_WAREHOUSE_PATH", "data/warehouse.duckdb"))
             run_date = args.run_date or _run_date()
             try:
+                if args.retract:
+                    rows = ingest.retract(warehouse, args.retract)
+                    print(f"retracted {args.retract}: {rows:,} rows; run `make full-refresh` if models took them")
+                    return 0
                 progress = (lambda line: print(line, flush=True)) if args.verbose else None
                 print(ingest.ingest(_landing_dir(args.landing), warehouse, run_date=run_date, progress=progress,
                                     days_per_transaction=args.days_per_transaction).report())

@@ -349,3 +349,25 @@ def ingest(root: Path, warehouse: Path, run_date: date | None = None, project_di
         con.execute("checkpoint")
     result.seconds = time.perf_counter() - started
     return result
+
+
+def retract(warehouse: Path, file_path: str) -> int:
+    """Take an ingested file back out of the raw layer: its rows, its CSV header and its ledger
+    row, in one transaction, logged. For a file that should never have been delivered (one the
+    landing contract refused): the corrected file is then ingested as new. Models that already
+    took its rows keep them until `make full-refresh`. Returns the rows removed."""
+    with duckdb.connect(str(warehouse)) as con:
+        found = con.execute(f"select source_name, source_table, row_count from {LEDGER} where file_path = ?",
+                            [file_path]).fetchone()
+        if found is None:
+            raise IngestionError(f"{file_path}: not in the ingestion ledger {LEDGER}; nothing to retract")
+        source_name, source_table, rows = found
+        con.execute("begin transaction")
+        con.execute(f'delete from "{source_name}"."{source_table}" where filename = ?', [file_path])
+        con.execute(f"delete from {HEADERS} where source_file = ?", [file_path])
+        con.execute(f"delete from {LEDGER} where file_path = ?", [file_path])
+        con.execute(f"delete from {COPIES} where copy_of = ?", [file_path])
+        con.execute(f"insert into {LOG} values (?, ?, 'retracted', ?)",
+                    [datetime.now(timezone.utc), file_path, f"{rows} rows taken out of {source_name}.{source_table}"])
+        con.execute("commit")
+    return rows

@@ -17,7 +17,7 @@ import duckdb
 import pytest
 
 from shopdw.generate import generate_history
-from shopdw.ingest import LEDGER, IngestionError, ingest, sha256
+from shopdw.ingest import LEDGER, IngestionError, ingest, retract, sha256
 from shopdw.landing_sources import landing_tables
 from shopdw.testing import PROJECT_DIR, venv_executable
 
@@ -231,3 +231,35 @@ def test_ledger_and_raw_rows_agree_with_the_files_after_json_edge_cases(tmp_path
     with duckdb.connect(str(warehouse), read_only=True) as con:
         row = con.execute("select event_id, anonymous_id, customer_id, page_url, product_id from web.events").fetchone()
     assert row == ("a'1", "v\u00e9", None, '/p?q="x"', "12")
+
+
+def test_a_refused_file_can_be_retracted_and_its_correction_ingested(landing: Path, tmp_path: Path):
+    """A file the landing contract refuses (its columns swapped) is in the raw layer and cannot
+    be changed in place; `shopdw ingest --retract` takes it out, and the corrected file is then
+    ingested as new."""
+    warehouse = tmp_path / "w.duckdb"
+    ingest(landing, warehouse, run_date=RUN_DATE)
+    before = raw_state(warehouse)
+    path = sorted((landing / "shop" / "payments").glob("*.csv"))[-1]
+    original = path.read_bytes()
+    rows = [line.split(",") for line in original.decode().splitlines()]
+    swapped = "\n".join(",".join([r[0], r[1], r[3], r[2], *r[4:]]) for r in rows) + "\n"
+    path.write_text(swapped)
+    with pytest.raises(IngestionError, match="changed after it was ingested"):
+        ingest(landing, warehouse, run_date=RUN_DATE)
+    proc = subprocess.run([venv_executable("shopdw"), "ingest", "--warehouse", str(warehouse), "--retract", str(path)],
+                          capture_output=True, text=True, check=False, cwd=PROJECT_DIR)
+    assert proc.returncode == 0 and f"retracted {path}" in proc.stdout, proc.stderr
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        assert con.execute("select count(*) from shop.payments where filename = ?", [str(path)]).fetchone()[0] == 0
+        assert con.execute("select outcome from landing.ingestion_log where file_path = ?",
+                           [str(path)]).fetchall() == [("retracted",)]
+    path.write_bytes(original)
+    again = ingest(landing, warehouse, run_date=RUN_DATE)
+    assert list(again.ingested) == [str(path)]
+    after = raw_state(warehouse)
+    # the same rows as before, under a new ingestion id (the last column)
+    payments = '"shop"."payments"'
+    assert sorted((r[:-1] for r in after[payments]), key=repr) == sorted((r[:-1] for r in before[payments]), key=repr)
+    with pytest.raises(IngestionError, match="not in the ingestion ledger"):
+        retract(warehouse, str(tmp_path / "nowhere.csv"))
