@@ -102,12 +102,32 @@ def render_markdown(results: dict) -> str:
               "| node | seconds (dbt) |", "|---|---|"]
     for node in full["slowest"]:
         lines.append(f"| `{node['node']}` | {node['seconds']:.1f} |")
+    lines += render_daily_costs(results)
     lines += ["", "![time against scale factor](benchmarks/time_vs_scale.png)", ""]
     if BASELINE.exists():
         lines += render_before_after(results, json.loads(BASELINE.read_text()))
     if ANALYSIS.exists():
         lines += [ANALYSIS.read_text().strip(), ""]
     return "\n".join(lines)
+
+
+def render_daily_costs(results: dict) -> list[str]:
+    """Where a daily run's time goes, per scale: ingestion, dbt's start-up and parse (the run's
+    wall time less dbt's elapsed time), the nodes by type, the slowest nodes."""
+    lines = ["", "## Where a daily run's time goes", "",
+             "| scale | ingest | dbt start-up + parse | dbt elapsed | nodes | node seconds by type (summed over threads) "
+             "| slowest nodes |", "|---|---|---|---|---|---|---|"]
+    for scale in sorted(results["scales"].values(), key=lambda s: s["scale"]):
+        daily = scale.get("daily") or []
+        if not daily or daily[-1].get("dbt_elapsed_seconds") is None:
+            continue
+        run = daily[-1]
+        by_type = ", ".join(f"{k} {v:,.0f} s" for k, v in run["seconds_by_type"].items())
+        slowest = ", ".join(f"`{n['node'].split('.')[-1][:48]}` {n['seconds']:.1f}" for n in run["slowest"][:6])
+        lines.append(f"| SF{scale['scale']:g} | {run['ingest_seconds']:.1f} | "
+                     f"{run['build_seconds'] - run['dbt_elapsed_seconds']:.1f} | {run['dbt_elapsed_seconds']:.1f} "
+                     f"| {run['nodes']} | {by_type} | {slowest} |")
+    return lines
 
 
 def _compared_value(row: dict, key: str) -> float | None:

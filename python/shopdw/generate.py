@@ -168,8 +168,21 @@ def expectations(landing: Landing, first_day: int, last_day: int) -> dict:
         f"select count(distinct entity_id) from raw_products where file_day = {last_day} "
         f"and {landing.keep('products')} and copy_kind is null")
 
-    written_orders = (f"select entity_id as order_id, any_value(entity) as entity from raw_orders "
-                      f"where {where} and {landing.keep('orders')} and copy_kind is null group by 1")
+    # an order whose customer's first change event is not loaded yet waits as unknown customer
+    arrivals = (f"select entity_id as customer_id, min(file_day) as arrival_day from raw_customers_cdc "
+                f"where {where} and {landing.keep('customers_cdc')} and copy_kind is null group by 1")
+    written_orders = f"""
+        select
+            orders.entity_id as order_id,
+            coalesce(any_value(orders.entity),
+                     case when any_value(arrivals.customer_id) is null then 'unknown_customer' end) as entity,
+            min(orders.file_day) < min(arrivals.arrival_day) as arrived_before_customer
+        from raw_orders as orders
+        left join ({arrivals}) as arrivals on orders.customer_id = arrivals.customer_id
+        where orders.{where} and {landing.keep('orders')} and orders.copy_kind is null
+        group by 1"""
+    out["orders"]["arrived_before_customer"] = entities(
+        f"select count(*) from ({written_orders}) where arrived_before_customer")
     out["orders"]["integrity"] = dict(q(f"""
         select case entity when 'unknown_product' then 'order_without_valid_items'
                            else coalesce(entity, 'accepted') end, count(*)

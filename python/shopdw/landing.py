@@ -19,7 +19,8 @@ Dirt comes in three forms, each counted in the manifest:
   other UTC offsets, CDC events delivered late and out of order, invalid emails;
 * dirty entities: orders of customers that never existed, orders whose only item is a product
   that never existed, internal test accounts and their orders, one product extract whose
-  columns were renamed and extended.
+  columns were renamed and extended, orders that arrive days before their customer (an
+  account created at checkout that the CDC feed delivers late).
 """
 
 from __future__ import annotations
@@ -56,6 +57,9 @@ RATES = {
     "cdc_out_of_order": 0.02,
     "unknown_customer": 0.001,
     "unknown_product": 0.001,
+    # of the accounts created at checkout: their creation reaches the CDC feed 1-3 days after
+    # the order's file (the order is quarantined as unknown customer until it does)
+    "early_arriving_order": 0.5,
 }
 MIN_COPIES = 2  # every class appears at least this often in the initial history, at any scale
 
@@ -250,6 +254,9 @@ class Landing:
         hist = self._hist(file_day)
         late = in_place(rng, n, hist, "cdc_out_of_order", eligible=ch["op"] == 2)
         file_day = file_day + np.where(late, rng.integers(1, 4, n), 0)
+        arrival_day = self._early_order_arrival_days()[ch["customer_idx"]]
+        late = late | (arrival_day > file_day)
+        file_day = np.maximum(file_day, arrival_day)
         hist = self._hist(file_day)
         messy = in_place(rng, n, hist, "messy_categorical")
         bad_email = in_place(rng, n, hist, "invalid_email", eligible=~ch["is_test"] & ~messy)
@@ -307,6 +314,24 @@ class Landing:
                 variant
             from src_customers_cdc
         """)
+
+    def _early_order_arrival_days(self) -> np.ndarray:
+        """Per customer, the first load day of their change events: 0 (no constraint), or for an
+        account created at checkout whose creation the CDC feed delivers one to three days
+        after the order's own file, that later day. Its order arrives before its customer.
+        Own random stream, so the other dirt stays where it was."""
+        c = self.world.customers
+        rng = np.random.default_rng([self.cfg.seed, 17])
+        checkout = c["checkout_order_ts"] != NONE
+        late_sync = np.zeros(len(checkout), dtype=bool)
+        late_sync[choose(rng, self._hist(c["checkout_order_ts"] // DAY), RATES["early_arriving_order"],
+                         eligible=checkout)] = True
+        delay = rng.integers(1, 4, len(checkout))
+        arrival = np.where(late_sync, np.where(checkout, c["checkout_order_ts"], 0) // DAY + delay, 0)
+        self.con.register("arrival", pa.table({"customer_id": c["customer_id"], "late_sync": late_sync}))
+        self.con.execute("create table customer_late_sync as select * from arrival where late_sync")
+        self.con.unregister("arrival")
+        return arrival
 
     # ---------------- products: daily full extracts
     def _products(self) -> None:

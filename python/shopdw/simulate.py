@@ -19,6 +19,8 @@ from shopdw import reference as ref
 
 DAY = 86_400
 HOUR = 3_600
+# new customers who sign up at checkout, to place their first order minutes later
+CHECKOUT_SIGNUP_SHARE = 0.35
 _KEY_SHIFT = 34  # 2**34 seconds is ~544 years: room for any timestamp offset we use
 
 
@@ -356,7 +358,28 @@ def simulate_orders(rng: np.random.Generator, cfg: WorldConfig, world: World) ->
     placed = (win_from[cust] + rng.random(len(cust)) * length[cust]).astype(np.int64)
     order = np.argsort(placed, kind="stable")
     cust, placed = cust[order], placed[order]
-    world.orders = build_orders(rng, cfg, world, cust, placed, first_id=1)
+    orders = build_orders(rng, cfg, world, cust, placed, first_id=1)
+
+    # sign-up at checkout: a share of the new customers create their account to place their
+    # first order, minutes later. Their own random stream, so the rest of the world is the same.
+    checkout_rng = np.random.default_rng([cfg.seed, 13])
+    new = np.flatnonzero(~c["is_pre"] & ~c["is_test"])
+    new = new[checkout_rng.random(len(new)) < CHECKOUT_SIGNUP_SHARE]
+    at = c["signup_ts"][new] + checkout_rng.integers(5 * 60, 45 * 60, len(new))
+    before_churn = at < win_to[new]
+    new, at = new[before_churn], at[before_churn]
+    checkout = build_orders(checkout_rng, cfg, world, new, at, first_id=len(orders["order_id"]) + 1)
+    c["checkout_order_ts"] = np.full(len(c["idx"]), np.iinfo(np.int64).max)
+    c["checkout_order_ts"][new] = at
+    world.orders = concat_orders(orders, checkout)
+
+
+def concat_orders(*parts: dict) -> dict:
+    """One orders dict (with its items and payments) of several built by build_orders."""
+    out = {k: np.concatenate([p[k] for p in parts]) for k in parts[0] if k not in ("items", "payments")}
+    for sub in ("items", "payments"):
+        out[sub] = {k: np.concatenate([p[sub][k] for p in parts]) for k in parts[0][sub]}
+    return out
 
 
 def build_orders(rng, cfg, world, cust, placed, first_id, product_override=None) -> dict[str, np.ndarray]:

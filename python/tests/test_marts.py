@@ -19,6 +19,7 @@ ML_TABLES = {"ml_customer_signals", "ml_customer_features_daily", "ml_customer_f
 
 
 # every table a build writes, raw layer included
+# (replay_log: what the replay test kept of each night, not the warehouse's own)
 SCHEMAS = ("landing", "shop", "web", "reference", "staging", "intermediate", "snapshots", "marts", "ml", "audit",
            "quality")
 # the test-result history and the ingestion log depend on how many runs a warehouse has seen,
@@ -95,7 +96,24 @@ def replayed(tmp_path_factory) -> Warehouse:
             changed.write_bytes(original)
         # the data tests run on the last day; the days before only build, as fast as possible
         warehouse.build(tests=day == REPLAY_DAYS)
+        remember_what_a_night_published(warehouse)
     return warehouse
+
+
+def remember_what_a_night_published(warehouse: Warehouse) -> None:
+    """Keep, in a table of the test's own, what each nightly build published that a later night
+    may change: the orders waiting for their customer, the sessions, the anonymous events."""
+    warehouse.execute("""
+        create schema if not exists replay_log;
+        create table if not exists replay_log.waiting_orders (order_id bigint);
+        create table if not exists replay_log.sessions (session_id varchar);
+        create table if not exists replay_log.anonymous_events (event_id varchar);
+        insert into replay_log.waiting_orders
+            select cast(entity_id as bigint) from audit.audit_quarantine
+            where source_table = 'orders' and reason_code = 'unknown_customer';
+        insert into replay_log.sessions select session_id from marts.fct_sessions;
+        insert into replay_log.anonymous_events select event_id from marts.fct_web_events where customer_id is null;
+    """)
 
 
 def test_fourteen_incremental_days_equal_a_full_refresh_of_the_same_raw_layer(replayed: Warehouse, tmp_path):
@@ -148,15 +166,54 @@ def test_features_of_past_dates_never_change(replayed: Warehouse):
 
 
 def test_the_replay_exercised_history(replayed: Warehouse):
-    """The days must actually have changed things, or the equality above proves little."""
+    """The fourteen nights must actually have changed things, or the equality above proves little."""
+    during_replay = f"load_date > date '{END}'"
     assert replayed.scalar("select count(*) from marts.dim_customers where version_number > 1") > 0
-    assert replayed.scalar("select count(*) from marts.dim_customers where is_deleted") > 0
-    assert replayed.scalar("select count(*) from marts.dim_products where version_number > 1") > 0
-    # a product discontinued during the replay: closed by the snapshot's hard-delete record
+    # a customer deleted, and a product discontinued (the snapshot's hard-delete record), during the replay
+    assert replayed.scalar(f"select count(*) from staging.stg_shop__customer_changes where is_delete and {during_replay}"
+                           ) > 0
+    assert replayed.scalar(f"""
+        select count(*) from (
+            select product_id, max(load_date) as last_extract from staging.base_shop__products group by 1)
+        where last_extract > date '{END}'
+            and last_extract < (select max(load_date) from staging.base_shop__products)""") > 0
     assert replayed.scalar("select count(*) from snapshots.snp_shop__products where dbt_is_deleted = 'True'") > 0
     assert replayed.scalar("select count(*) from marts.fct_web_events "
                            "where received_at > occurred_at + interval 1 day") > 0
     assert replayed.scalar("select count(distinct order_status) from marts.fct_orders") >= 5
+
+
+def test_orders_that_arrived_before_their_customer_waited_then_were_admitted(replayed: Warehouse):
+    """An order whose customer's creation the CDC feed delivered days later: quarantined as
+    unknown customer by the nights before, admitted (facts, quarantine, features) once it came."""
+    admitted = replayed.query(f"""
+        select orders.order_id, min(orders.load_date), min(customer.load_date)
+        from staging.base_shop__orders as orders
+        inner join staging.stg_shop__customer_changes as customer on orders.customer_id = customer.customer_id
+        where orders.order_id in (select order_id from replay_log.waiting_orders)
+            and orders.order_id in (select order_id from marts.fct_orders)
+            and orders.order_id not in (select cast(entity_id as bigint) from audit.audit_quarantine
+                                        where source_table = 'orders' and entity_id is not null)
+        group by 1""")
+    assert admitted and all(order_loaded < customer_loaded for _, order_loaded, customer_loaded in admitted)
+    # the features count it from its customer's arrival, not from its own load
+    order_ids = ", ".join(str(order_id) for order_id, _, _ in admitted)
+    assert replayed.scalar(f"""
+        select count(*) from ml.ml_customer_signals as signals
+        inner join marts.fct_orders as orders on signals.customer_id = orders.customer_id
+            and signals.event_at = orders.placed_at and signals.signal_name = 'order_placed'
+        inner join intermediate.int_shop__customer_lifespans as lifespans
+            on orders.customer_id = lifespans.customer_id
+        where orders.order_id in ({order_ids}) and signals.known_from >= lifespans.known_from""") == len(admitted)
+
+
+def test_late_events_merged_sessions_and_a_login_reattributed_a_device(replayed: Warehouse):
+    """A session published by one night was merged into another by late events a later night,
+    and events published as anonymous were attributed to a customer once the device logged in."""
+    assert replayed.scalar("select count(distinct session_id) from replay_log.sessions "
+                           "where session_id not in (select session_id from marts.fct_sessions)") > 0
+    assert replayed.scalar("select count(*) from marts.fct_web_events where customer_id is not null "
+                           "and event_id in (select event_id from replay_log.anonymous_events)") > 0
 
 
 def test_a_second_build_changes_no_row(replayed: Warehouse, tmp_path):

@@ -9,13 +9,41 @@
       into an earlier session); null when it never stops being a start.
     - purchase_followup_known_at: for an add to cart, the load of the first purchase of the
       visitor within 24 hours after it; null when no purchase followed.
+    Incremental by visitor: every column depends on the visitor's own events only, so a run
+    rebuilds the visitors with newly ingested events, whole (delete+insert on anonymous_id;
+    on Spark their visitor_bucket partitions).
 -#}
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy=incremental_replace_strategy(),
+        unique_key='anonymous_id',
+        partition_by=['visitor_bucket'],
+        on_schema_change='fail',
+    )
+}}
+
 with
 
+{% if is_incremental() %}
+visitors_to_refresh as (
+
+    select distinct {{ incremental_replace_unit('anonymous_id', visitor_bucket('anonymous_id')) }} as unit
+    from {{ ref('stg_web__events') }}
+    where ingestion_id > {{ incremental_watermark('ingestion_id') }}
+
+),
+
+{% endif %}
 events as (
 
     select * from {{ ref('stg_web__events') }}
-    where not is_bot
+    where
+        not is_bot
+        {%- if is_incremental() %}
+        and {{ incremental_replace_unit('anonymous_id', visitor_bucket('anonymous_id')) }}
+        in (select visitors_to_refresh.unit from visitors_to_refresh)
+        {%- endif %}
 
 ),
 
@@ -114,7 +142,9 @@ final as (
         attributions.known_from,
         attributions.known_until,
         earlier_neighbours.first_earlier_neighbour_loaded_at as session_start_known_until,
-        purchase_followups.purchase_followup_known_at
+        purchase_followups.purchase_followup_known_at,
+        events.ingestion_id,
+        {{ visitor_bucket('events.anonymous_id') }} as visitor_bucket
     from events
     inner join attributions
         on events.event_id = attributions.event_id
