@@ -24,7 +24,8 @@ SCHEMAS = ("landing", "shop", "web", "reference", "staging", "intermediate", "sn
            "quality")
 # the test-result history and the ingestion log depend on how many runs a warehouse has seen,
 # not on the data
-RUN_HISTORY = {"audit.dq_test_results", "quality.dq_test_results_daily", "landing.ingestion_log"}
+RUN_HISTORY = {"audit.dq_test_results", "audit.tested_ingestions", "quality.dq_test_results_daily",
+               "landing.ingestion_log"}
 END = date(2026, 6, 30)
 REPLAY_DAYS = 14
 LATE_DAY = END - timedelta(days=13)   # delivered on replay day 2, when the newest load is 15 days later

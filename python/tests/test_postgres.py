@@ -11,7 +11,7 @@ from shopdw.testing import Warehouse, engine_differences
 
 SCHEMAS = ("staging", "intermediate", "snapshots", "marts", "ml", "audit", "quality")
 # the test-result history depends on how many runs each warehouse has seen, not on the data
-RUN_HISTORY = {"audit.dq_test_results", "quality.dq_test_results_daily"}
+RUN_HISTORY = {"audit.dq_test_results", "audit.tested_ingestions", "quality.dq_test_results_daily"}
 
 
 @pytest.fixture(scope="module")

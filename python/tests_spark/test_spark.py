@@ -22,7 +22,7 @@ except ImportError as err:  # the lane needs its own packages: no silent skip
 
 SCHEMAS = ("staging", "intermediate", "snapshots", "marts", "ml", "audit", "reference")
 # the test-result history depends on how many runs each warehouse has seen, not on the data
-RUN_HISTORY = {"audit.dq_test_results", "quality.dq_test_results_daily"}
+RUN_HISTORY = {"audit.dq_test_results", "audit.tested_ingestions", "quality.dq_test_results_daily"}
 SNAPSHOT_MESSAGE = "no MERGE without Delta, so the history is rewritten whole"
 
 

@@ -37,13 +37,15 @@ visitors_to_refresh as (
 {% endif %}
 events as (
 
-    select * from {{ ref('stg_web__events') }}
-    where
-        not is_bot
-        {%- if is_incremental() %}
-        and {{ incremental_replace_unit('anonymous_id', visitor_bucket('anonymous_id')) }}
-        in (select visitors_to_refresh.unit from visitors_to_refresh)
-        {%- endif %}
+    select staged_events.*
+    from {{ ref('stg_web__events') }} as staged_events
+    {%- if is_incremental() %}
+    inner join visitors_to_refresh
+        on
+            {{ incremental_replace_unit('staged_events.anonymous_id', visitor_bucket('staged_events.anonymous_id')) }}
+            = visitors_to_refresh.unit
+    {%- endif %}
+    where not staged_events.is_bot
 
 ),
 
