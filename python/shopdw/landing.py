@@ -105,8 +105,10 @@ def pick_sql(variant: str, options: list[str]) -> str:
 
 
 def messy_sql(value: str, variant: str) -> str:
-    """Inconsistent casing and stray whitespace, as hand-typed or badly joined data has."""
-    return (f"(case {variant} % 4 when 0 then upper({value}) when 1 then ' ' || {value} || ' ' "
+    """Inconsistent casing and stray whitespace, as hand-typed or badly joined data has. Every
+    variant differs from the clean value (an upper-case code is lower-cased, not upper-cased)."""
+    return (f"(case {variant} % 4 when 0 then (case when upper({value}) = {value} then lower({value}) "
+            f"else upper({value}) end) when 1 then ' ' || {value} || ' ' "
             f"when 2 then lower({value}) || '  ' else '  ' || upper({value}) end)")
 
 
