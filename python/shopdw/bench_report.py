@@ -16,6 +16,7 @@ COMPARED = [
     ("full `dbt build`", "full_build_seconds"),
     ("ingestion of the landing zone", "ingest_seconds"),
     ("daily run (ingestion + `dbt build`)", "daily_seconds"),
+    ("daily run / full build", "daily_share_of_full_build"),
     ("raw SQL: models", "raw_sql_models_seconds"),
     ("raw SQL: tests", "raw_sql_tests_seconds"),
     ("features model (dbt)", "dbt_features_model_seconds"),
@@ -153,8 +154,9 @@ def render_before_after(results: dict, baseline: dict) -> list[str]:
             after = results.get("summary", {}).get("rows", {}).get(name)
             b = _compared_value(before, key) if before else None
             a = _compared_value(after, key) if after else None
-            b_text = _s(b) if before else ("did not complete" if name in baseline.get("failures", {}) else "-")
-            a_text = _s(a) if after else ("did not complete" if name in results.get("failures", {}) else "-")
+            show = (lambda v: "-" if v is None else f"{v:.1%}") if key.endswith("_share_of_full_build") else _s
+            b_text = show(b) if before else ("did not complete" if name in baseline.get("failures", {}) else "-")
+            a_text = show(a) if after else ("did not complete" if name in results.get("failures", {}) else "-")
             ratio = f"{a / b:.2f}" if a is not None and b else "-"
             cells.append(f" {b_text} | {a_text} | {ratio} |")
         lines.append(f"| {label} |" + "".join(cells))
