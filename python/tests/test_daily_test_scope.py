@@ -4,6 +4,9 @@ A night whose tests failed is tested again the next night."""
 
 from __future__ import annotations
 
+import json
+from datetime import timedelta
+
 import duckdb
 
 from shopdw.testing import Warehouse
@@ -71,3 +74,52 @@ def test_the_daily_scope_tests_every_ingestion_not_yet_proven(tmp_path):
     assert daily.ok, daily.output[-3000:]
     assert proven_through(warehouse) == warehouse.scalar("select max(ingestion_id) from landing.ingested_files") \
         > newest
+
+
+UNIQUE_FEATURE_KEY = "unique_ml_customer_features_daily_customer_as_of_key"
+
+
+def failures(warehouse: Warehouse, test: str) -> int:
+    """The failing rows of a test in the last dbt invocation, from its run_results.json."""
+    results = json.loads((warehouse.target / "run_results.json").read_text())["results"]
+    found = [result for result in results if result["unique_id"].split(".")[2] == test]
+    assert found, f"{test} did not run"
+    return found[0]["failures"] or 0
+
+
+def duplicate_a_feature_key(warehouse: Warehouse, as_of_date) -> None:
+    """Give one row of the daily features at `as_of_date` the key of another row of that date."""
+    with duckdb.connect(str(warehouse.path)) as con:
+        con.execute("""
+            update ml.ml_customer_features_daily set customer_as_of_key = (
+                select min(customer_as_of_key) from ml.ml_customer_features_daily where as_of_date = $1)
+            where as_of_date = $1 and customer_as_of_key = (
+                select max(customer_as_of_key) from ml.ml_customer_features_daily where as_of_date = $1)
+        """, [as_of_date])
+
+
+def test_the_daily_scope_of_the_features_is_every_date_rewritten_since_the_last_green_run(tmp_path):
+    """The daily features are rewritten by as-of date (the newest incremental_lookback_hours of
+    dates and every newer one). In the daily scope their tests check the dates that any run since
+    the last green one could rewrite: a night built without its tests widens the next night's
+    scope to the dates it rewrote, and dates proven green stay out."""
+    warehouse = Warehouse(tmp_path / "warehouse")
+    warehouse.generate(scale=0.03, days=10)
+    warehouse.build()
+    proven_newest = warehouse.scalar("select max(as_of_date) from ml.ml_customer_features_daily")
+    lookback_days = 3  # incremental_lookback_hours: 72
+    first_rewritten = proven_newest - timedelta(days=lookback_days - 1)
+
+    # a night built without its tests rewrites the dates from first_rewritten on
+    warehouse.next_day()
+    warehouse.build(tests=False)
+    assert warehouse.scalar("select max(as_of_date) from ml.ml_customer_features_daily") > proven_newest
+    # a duplicate on the oldest date that night rewrote (older than the next night's own lookback)
+    # and one on a date proven before it
+    duplicate_a_feature_key(warehouse, first_rewritten)
+    duplicate_a_feature_key(warehouse, first_rewritten - timedelta(days=1))
+
+    daily = warehouse.dbt("test", "-s", "ml_customer_features_daily", vars=DAILY)
+    assert not daily.ok and failures(warehouse, UNIQUE_FEATURE_KEY) == 1, daily.output[-3000:]
+    full = warehouse.dbt("test", "-s", "ml_customer_features_daily")
+    assert not full.ok and failures(warehouse, UNIQUE_FEATURE_KEY) == 2, full.output[-3000:]

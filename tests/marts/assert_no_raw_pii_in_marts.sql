@@ -19,10 +19,18 @@ findings as (
         '{{ column_name }}' as column_name,
         cast({{ column_name }} as {{ dbt.type_string() }}) as sample_value
     from {{ relation }}
+    {#- each pattern behind a plain LIKE of a character it needs (an @; a separator), so that
+        the regular expressions run only on the few values that can match #}
     where
-        {{ regex_matches(column_name, '[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+[.][A-Za-z.]+') }}
+        (
+            {{ column_name }} like '%@%'
+            and {{ regex_matches(column_name, '[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+[.][A-Za-z.]+') }}
+        )
         {#- a phone number has separators; md5 keys (hex) and ISO dates do not match #}
-        or {{ regex_matches(column_name, '[+]?[0-9]{1,3}[- ][0-9]{2,4}[- ][0-9]{3}[- ][0-9]{3,4}') }}
+        or (
+            ({{ column_name }} like '%-%' or {{ column_name }} like '% %')
+            and {{ regex_matches(column_name, '[+]?[0-9]{1,3}[- ][0-9]{2,4}[- ][0-9]{3}[- ][0-9]{3,4}') }}
+        )
     union all
     {%- endfor %}
     {#- a mart that is not there cannot be scanned: that fails the test too #}

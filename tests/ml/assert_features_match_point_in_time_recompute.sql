@@ -4,7 +4,8 @@
     ml_customer_signals or the feature macros, and compare. A feature that used a row loaded
     later (a late event, the cancellation of an order, a login that stitched a device
     afterwards) differs here. The dates: every leakage_check_every_days from the first, and
-    the newest; with the var test_scope 'daily' (make daily), the dates a daily run rewrites.
+    the newest; with the var test_scope 'daily' (make daily), the dates rewritten since the last
+    green run (var untested_as_of_dates_from).
     Checked: orders_30d, revenue_usd_30d, days_since_last_order, failed_payments_90d,
     product_views_30d, sessions_30d.
 -#}
@@ -32,11 +33,11 @@ check_dates as (
     from features
     cross join bounds
     where
-        {#- a daily run rewrites only the newest as-of dates: the daily scope checks those #}
+        {#- a daily run rewrites only the newest as-of dates: the daily scope checks the dates
+            rewritten since the last run with every test green #}
         (
             {{ var('test_scope') == 'daily' }}
-            and features.as_of_date
-            > {{ dbt.dateadd('day', -1 * incremental_lookback_days(), 'bounds.last_as_of_date') }}
+            and features.as_of_date >= {{ var('untested_as_of_dates_from') }}
         )
         or (
             not {{ var('test_scope') == 'daily' }}
@@ -137,27 +138,81 @@ payment_features as (
 
 events_known as (
 
+    {#- the events of the 30-day window, and of the session timeout before it: an event whose
+        previous event is older than that starts a session either way #}
     select
         events.*,
         check_dates.as_of_date,
         check_dates.as_of_at
     from check_dates
     inner join {{ ref('stg_web__events') }} as events
-        on check_dates.as_of_at > events.loaded_at and check_dates.as_of_at > events.occurred_at
+        on
+            check_dates.as_of_at > events.loaded_at
+            and check_dates.as_of_at > events.occurred_at
+            and events.occurred_at >= {{ dbt.dateadd(
+                'minute', -1 * (30 * 24 * 60 + var('session_timeout_minutes')), 'check_dates.as_of_at') }}
     where not events.is_bot
+
+),
+
+window_visitors as (
+
+    select distinct
+        as_of_date,
+        as_of_at,
+        anonymous_id
+    from events_known
+
+),
+
+logins_known as (
+
+    select
+        window_visitors.as_of_date,
+        window_visitors.as_of_at,
+        logins.anonymous_id,
+        logins.customer_id,
+        logins.occurred_at,
+        logins.event_id
+    from window_visitors
+    inner join {{ ref('stg_web__events') }} as logins
+        on
+            window_visitors.anonymous_id = logins.anonymous_id
+            and window_visitors.as_of_at > logins.loaded_at
+            and window_visitors.as_of_at > logins.occurred_at
+    where logins.customer_id is not null and not logins.is_bot
+
+),
+
+first_logins as (
+
+    select
+        as_of_date,
+        anonymous_id,
+        min(occurred_at) as first_login_at
+    from logins_known
+    group by 1, 2
 
 ),
 
 visitor_customers as (
 
-    {#- the visitor's customer: its earliest login (by event time) among the logins known #}
+    {#- the visitor's customer: its earliest login (by event time, then event id) among the
+        logins known, at any time before the as-of time #}
     select
-        as_of_date,
-        anonymous_id,
-        customer_id,
-        row_number() over (partition by as_of_date, anonymous_id order by occurred_at, event_id) as login_rank
-    from events_known
-    where customer_id is not null
+        logins_known.as_of_date,
+        logins_known.anonymous_id,
+        logins_known.customer_id,
+        row_number() over (
+            partition by logins_known.as_of_date, logins_known.anonymous_id
+            order by logins_known.event_id
+        ) as login_rank
+    from logins_known
+    inner join first_logins
+        on
+            logins_known.as_of_date = first_logins.as_of_date
+            and logins_known.anonymous_id = first_logins.anonymous_id
+            and logins_known.occurred_at = first_logins.first_login_at
 
 ),
 
