@@ -251,3 +251,85 @@ def test_the_daily_scope_checks_the_dates_a_daily_run_rewrites(tampered: Warehou
         con.execute(leak, [last, last])
     daily = tampered.dbt("test", "-s", test, vars={"test_scope": "daily"})
     assert not daily.ok and failures(daily, test) > 0
+
+
+def rounded_rows(warehouse: Warehouse, table: str) -> list[tuple]:
+    """Every row of a table, floats to 9 significant digits (sums of doubles may differ in the
+    last bits between runs), sorted."""
+    rows = warehouse.query(f"select * from {table}")
+    return sorted((tuple(float(f"{v:.9g}") if isinstance(v, float) else v for v in row) for row in rows), key=repr)
+
+
+def test_incremental_labels_equal_a_full_refresh(tampered: Warehouse):
+    """ml_churn_labels is incremental: after an order added between two others, an order gone, a
+    label window that became loaded, a customer the features drop on the newest date, and a
+    run missed, the incremental run labels what a full refresh labels."""
+    labels = "ml.ml_churn_labels"
+    before = rounded_rows(tampered, labels)
+    added_for, added_after, removed_for = tampered.query(f"""
+        with dates as (
+            select customer_id, order_date, lead(order_date) over (partition by customer_id order by order_date) as next_date
+            from (select distinct customer_id, order_date from marts.fct_orders)),
+        labelled as (select customer_id, min(as_of_date) as first_date from {labels} group by 1),
+        gaps as (
+            select dates.customer_id, dates.order_date from dates inner join labelled using (customer_id)
+            where dates.order_date > labelled.first_date and dates.next_date - dates.order_date >= 3
+            order by 1, 2 limit 1),
+        last_orders as (
+            select dates.customer_id from dates inner join labelled using (customer_id)
+            where dates.next_date is null and dates.order_date > labelled.first_date + 1
+                and dates.customer_id != (select customer_id from gaps)
+            order by 1 limit 1)
+        select (select customer_id from gaps), (select order_date from gaps), (select customer_id from last_orders)""")[0]
+    tampered.execute(f"""
+        -- an order between two others, days apart (the labels of the days between change)
+        insert into marts.fct_orders by name
+            select * replace (
+                (select max(order_id) + 1 from marts.fct_orders) as order_id,
+                order_date + 1 as order_date)
+            from marts.fct_orders where customer_id = {added_for} and order_date = date '{added_after}'
+            limit 1;
+        -- another customer's last order gone
+        delete from marts.fct_orders where customer_id = {removed_for}
+            and order_date = (select max(order_date) from marts.fct_orders where customer_id = {removed_for});
+        -- two more days of label windows loaded
+        update intermediate.int_ml__as_of_bounds set orders_complete_through = orders_complete_through + 2;
+        -- a customer the features no longer hold on the newest date (a deletion known then)
+        delete from ml.ml_customer_features_daily where as_of_date = (select max(as_of_date) from {labels})
+            and customer_id = (select min(customer_id) from {labels});
+        -- a run missed: the newest five dates were never labelled
+        delete from {labels} where as_of_date > (select max(as_of_date) - 5 from {labels});
+    """)
+    incremental = tampered.dbt("run", "-s", "ml_churn_labels")
+    assert incremental.ok and "incremental model ml.ml_churn_labels" in incremental.output, incremental.output[-3000:]
+    incremental_rows = rounded_rows(tampered, labels)
+    full = tampered.dbt("run", "-s", "ml_churn_labels", "--full-refresh")
+    assert full.ok, full.output[-3000:]
+    full_rows = rounded_rows(tampered, labels)
+    assert incremental_rows == full_rows
+    changed = {row[1] for row in set(full_rows) ^ set(before)}
+    assert {added_for, removed_for} <= changed
+
+
+def test_incremental_drift_equals_a_full_refresh(tampered: Warehouse):
+    """ml_feature_drift_weekly is incremental by sample date: a new sample date is computed from
+    the features and the reference; when a stored date's population shrinks (a customer removed
+    from the features), every date is computed again, as a full refresh would."""
+    drift = "ml.ml_feature_drift_weekly"
+    full_before = rounded_rows(tampered, drift)
+    tampered.execute(f"delete from {drift} where as_of_date = (select max(as_of_date) from {drift})")
+    result = tampered.dbt("run", "-s", "ml_feature_drift_weekly")
+    assert result.ok and "incremental model ml.ml_feature_drift_weekly" in result.output, result.output[-3000:]
+    assert rounded_rows(tampered, drift) == full_before
+
+    # a customer of the reference's population removed from the features
+    tampered.execute(f"""
+        delete from ml.ml_customer_features_daily where customer_id = (
+            select min(customer_id) from ml.ml_customer_features_daily
+            where orders_90d > 0 and as_of_date = (select min(as_of_date) from {drift}))""")
+    result = tampered.dbt("run", "-s", "ml_feature_drift_weekly")
+    assert result.ok, result.output[-3000:]
+    incremental_rows = rounded_rows(tampered, drift)
+    result = tampered.dbt("run", "-s", "ml_feature_drift_weekly", "--full-refresh")
+    assert result.ok, result.output[-3000:]
+    assert incremental_rows == rounded_rows(tampered, drift) != full_before

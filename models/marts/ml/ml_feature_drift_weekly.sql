@@ -1,3 +1,14 @@
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy=incremental_replace_strategy(),
+        unique_key='as_of_date',
+        partition_by=['as_of_date'],
+        on_schema_change='fail',
+        post_hook="{{ delete_dates_no_longer_sampled(this) }}",
+    )
+}}
+
 {#-
     Drift of every customer feature, week by week: the population stability index (PSI) of
     the week's distribution against a reference, and for numeric features a KS statistic.
@@ -9,6 +20,11 @@
     counts as 0.0001 in the PSI. ks_statistic is the largest gap between the two cumulative
     distributions at the reference deciles (a lower bound of the exact KS statistic, which
     would compare at every value). Grain: one row per feature and sample date.
+    Incremental: the features of a past as-of date never change, so a run computes only the
+    sample dates after the newest one stored, from them and the reference dates. Every date is
+    computed again while the reference is not complete yet, and when a stored date's population
+    has shrunk since (customers removed from the features: see
+    delete_customers_no_longer_in_population), as a full refresh would.
 -#}
 {%- set categorical = customer_features() | selectattr('data_type', 'equalto', 'varchar')
     | map(attribute='name') | list %}
@@ -50,14 +66,87 @@ sample_dates as (
 
 ),
 
+{% if is_incremental() %}
+stored as (
+
+    select * from {{ this }}
+
+),
+
+sample_sizes as (
+
+    select
+        as_of_date,
+        count(*) as sample_size
+    from population
+    group by 1
+
+),
+
+shrunk_dates as (
+
+    {#- a stored date whose population is not what it was: customers were removed since #}
+    select distinct stored.as_of_date
+    from stored
+    left join sample_sizes
+        on stored.as_of_date = sample_sizes.as_of_date
+    where coalesce(sample_sizes.sample_size, 0) != stored.sample_size
+
+),
+
+stored_state as (
+
+    select
+        coalesce(max(stored.as_of_date), cast('1900-01-01' as date)) as newest_stored_date,
+        count(distinct stored.as_of_date) < {{ var('drift_reference_weeks') }}
+        or (select count(*) from shrunk_dates) > 0 as is_every_date_due
+    from stored
+
+),
+
+computed_dates as (
+
+    select sample_dates.*
+    from sample_dates
+    cross join stored_state
+    where stored_state.is_every_date_due or sample_dates.as_of_date > stored_state.newest_stored_date
+
+),
+{% else %}
+computed_dates as (
+
+    select * from sample_dates
+
+),
+{% endif %}
+
+read_dates as (
+
+    {#- the dates computed, and the reference dates they are compared with #}
+    select as_of_date from computed_dates
+    union
+    select as_of_date from sample_dates
+    where sample_number <= {{ var('drift_reference_weeks') }}
+
+),
+
+read_population as (
+
+    select population.*
+    from population
+    inner join read_dates
+        on population.as_of_date = read_dates.as_of_date
+
+),
+
 numeric_values as (
 
     {%- for name in numeric %}
     select
-        population.as_of_date,
+        read_population.as_of_date,
         '{{ name }}' as feature_name,
-        cast(population.{{ name }} as {{ type_double() }}) as feature_value
-    from population
+        cast(read_population.{{ name }} as {{ type_double() }}) as feature_value
+    from read_population
     {%- if not loop.last %}
     union all
     {%- endif %}
@@ -69,10 +158,10 @@ categorical_values as (
 
     {%- for name in categorical %}
     select
-        population.as_of_date,
+        read_population.as_of_date,
         '{{ name }}' as feature_name,
-        coalesce(population.{{ name }}, '(null)') as bin_label
-    from population
+        coalesce(read_population.{{ name }}, '(null)') as bin_label
+    from read_population
     {%- if not loop.last %}
     union all
     {%- endif %}
@@ -193,11 +282,11 @@ grid as (
 
     {#- every bin of the reference or of the week, for every week #}
     select
-        sample_dates.as_of_date,
+        computed_dates.as_of_date,
         bins.feature_name,
         bins.bin_label,
         bins.bin_number
-    from sample_dates
+    from computed_dates
     cross join bins
 
 ),
