@@ -17,6 +17,11 @@ import duckdb
 from shopdw.generate import Result, generate_history, generate_next_day
 
 PROJECT_DIR = Path(__file__).resolve().parents[2]
+# dbt's parse of the project (partial_parse.msgpack), shared by the DuckDB warehouses of one
+# pytest process: most test warehouses run one or two dbt commands, and a full parse is most
+# of a small command's time. Keyed by what the parse depends on beyond the project's files,
+# which dbt checks itself (checksums, env vars, CLI vars, profile).
+_PARSES: dict[tuple[str, str, bool], bytes] = {}
 
 
 def venv_executable(name: str) -> str:
@@ -102,9 +107,40 @@ class Warehouse:
         command = [dbt_executable(), *args]
         if vars is not None:
             command += ["--vars", json.dumps(vars)]
-        proc = subprocess.run(command, cwd=self.project, env=self.env(), capture_output=True, text=True,
+        parse_key = self._restore_parse(vars)
+        proc = subprocess.run(command, cwd=self.project, env=self._dbt_env(), capture_output=True, text=True,
                               check=False)
+        self._keep_parse(parse_key)
         return DbtResult(proc.returncode, proc.stdout + proc.stderr)
+
+    def _dbt_env(self) -> dict[str, str]:
+        """env() for a dbt command. On DuckDB the warehouse file and the spill folder are named
+        from HOME (DuckDB expands ~), so every test warehouse renders the same profile and dbt
+        accepts the parse of another (its check compares the rendered connection settings)."""
+        env = self.env()
+        if "DBT_TARGET" not in self.extra_env:
+            env.update({"HOME": str(self.root), "SHOP_WAREHOUSE_PATH": f"~/{self.path.name}",
+                        "SHOP_DUCKDB_TEMP_DIR": "~/tmp"})
+        return env
+
+    def _restore_parse(self, vars: dict | None) -> tuple[str, str, bool] | None:
+        """Put a kept parse of the same project, vars and settings in place, unless this
+        warehouse's own is of them already. Returns the key (None: not shared, another engine)."""
+        if "DBT_TARGET" in self.extra_env:
+            return None
+        key = (str(self.project), json.dumps(vars or {}, sort_keys=True), self.persist_docs)
+        stamp = self.target / ".parse_key"
+        if key in _PARSES and not (stamp.exists() and stamp.read_text() == repr(key)):
+            self.target.mkdir(parents=True, exist_ok=True)
+            (self.target / "partial_parse.msgpack").write_bytes(_PARSES[key])
+            stamp.write_text(repr(key))
+        return key
+
+    def _keep_parse(self, key: tuple[str, str, bool] | None) -> None:
+        saved = self.target / "partial_parse.msgpack"
+        if key is not None and saved.exists():
+            _PARSES[key] = saved.read_bytes()
+            (self.target / ".parse_key").write_text(repr(key))
 
     def mf(self, *args: str) -> DbtResult:
         """MetricFlow's CLI (dbt-metricflow) on this warehouse.

@@ -27,7 +27,8 @@ def pair(cluster: PostgresCluster, tmp_path_factory):
     root = tmp_path_factory.mktemp("engines")
     duck = Warehouse(root / "duckdb")
     duck.generate()
-    duck.build()
+    # DuckDB's data tests are proven elsewhere: here it only gives the tables to compare
+    duck.build(tests=False)
     # the same landing path, so the file names the rows carry are equal too
     pg = Warehouse(root / "postgres",
                    extra_env={"DBT_TARGET": "postgres", "SHOP_LANDING_DIR": str(duck.landing), **cluster.env()})
@@ -53,7 +54,7 @@ def test_a_daily_incremental_run_on_postgres_equals_duckdb(pair):
     """Next day's loads, reloaded, and an incremental build on both engines: still the same tables."""
     duck, pg, _ = pair
     duck.next_day()
-    duck.build()
+    duck.build(tests=False)
     loaded = pg.shopdw("load")
     assert loaded.ok, loaded.output
     result = pg.dbt("build")
