@@ -53,7 +53,8 @@ def pair(tmp_path_factory):
     root = tmp_path_factory.mktemp("spark_lane")
     duck = Warehouse(root / "duckdb")
     duck.generate()
-    duck.build()
+    # DuckDB's data tests are proven elsewhere: here it only gives the tables to compare
+    duck.build(tests=False)
     spark = spark_warehouse(root / "spark_warehouse", duck.landing, root / "spark_warehouse" / "spark")
     loaded = spark.shopdw("load")
     assert loaded.ok, loaded.output[-3000:]
@@ -62,8 +63,8 @@ def pair(tmp_path_factory):
     return duck, spark, result
 
 
-def differences(duck: Warehouse, spark: Warehouse) -> dict[str, str]:
-    found = spark_engine_differences(duck.path, spark.env(), duck.root / "spark_export", schemas=SCHEMAS)
+def differences(duck: Warehouse, spark: Warehouse, schemas: tuple[str, ...] = SCHEMAS) -> dict[str, str]:
+    found = spark_engine_differences(duck.path, spark.env(), duck.root / "spark_export", schemas=schemas)
     return {name: text for name, text in found.items() if name not in RUN_HISTORY}
 
 
@@ -92,7 +93,7 @@ def test_a_daily_run_on_spark_equals_duckdb(pair):
               "_loaded_at": "2026-07-02T02:00:00Z"}
     with (duck.landing / "shop" / "customers_cdc" / "2026-07-01.jsonl").open("a") as cdc:
         cdc.write(json.dumps(change) + "\n")
-    duck.build()
+    duck.build(tests=False)
     loaded = spark.shopdw("load")
     assert loaded.ok, loaded.output[-3000:]
     result = spark.dbt("build")
@@ -110,12 +111,13 @@ def test_a_daily_run_on_spark_equals_duckdb(pair):
 
 
 def test_the_comparison_sees_a_changed_row(pair):
-    """spark_engine_differences is not blind: one changed value is reported."""
+    """spark_engine_differences is not blind: one changed value is reported (the schema of the
+    changed table is enough to show it; the other schemas were compared equal above)."""
     duck, spark, _ = pair
     duck.execute("update marts.fct_orders set order_total_usd = order_total_usd + 0.01 "
                  "where order_id = (select min(order_id) from marts.fct_orders)")
     try:
-        found = differences(duck, spark)
+        found = differences(duck, spark, schemas=("marts",))
     finally:
         duck.execute("update marts.fct_orders set order_total_usd = order_total_usd - 0.01 "
                      "where order_id = (select min(order_id) from marts.fct_orders)")
