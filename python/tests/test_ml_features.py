@@ -20,7 +20,9 @@ from shopdw.testing import PROJECT_DIR, Warehouse, copy_project
 # long enough for the warm-up (90 days), the label window and the splits; big enough that a
 # week of the churn population is a sample the drift monitor judges
 SCALE, DAYS, END = 0.2, 270, date(2026, 6, 30)
-DRIFT_FROM = "2026-05-10"
+# the drift world: the warm-up, the drift_reference_weeks sample dates and then a month before
+# the drift, which lasts the last seven weeks
+DRIFT_DAYS, DRIFT_FROM = 180, "2026-05-10"
 LEAKAGE_TESTS = ["assert_features_match_point_in_time_recompute", "assert_labels_look_only_forward",
                  "assert_training_splits_are_separated_in_time", "assert_online_features_match_offline"]
 
@@ -161,7 +163,7 @@ def test_the_same_inputs_give_the_same_training_set(tampered: Warehouse, ml: War
 
 def test_injected_drift_is_caught(tmp_path):
     drifted = Warehouse(tmp_path)
-    drifted.generate(scale=SCALE, days=DAYS, end_date=END,
+    drifted.generate(scale=SCALE, days=DRIFT_DAYS, end_date=END,
                      drift={"drift_from": DRIFT_FROM, "drift_order_value": 2.0})
     drifted.build("--select", "+ml_feature_drift_weekly", tests=False)   # what the monitor reads
     result = drifted.dbt("test", "-s", "assert_no_feature_drift_in_newest_week")
@@ -171,6 +173,12 @@ def test_injected_drift_is_caught(tmp_path):
         "select feature_name from ml.ml_feature_drift_weekly "
         "where is_drifted and is_monitored and as_of_date = (select max(as_of_date) from ml.ml_feature_drift_weekly)")}
     assert {"revenue_usd_30d", "avg_order_value_usd_90d"} <= flagged
+    # the weeks between the reference and the drift are judged (full samples), and nothing is flagged
+    flagged_before, judged_before = drifted.query(
+        "select count(*) filter (where is_drifted and is_monitored), count(distinct as_of_date) "
+        "from ml.ml_feature_drift_weekly "
+        f"where as_of_date < date '{DRIFT_FROM}' and not is_reference_week and sample_size >= 300")[0]
+    assert flagged_before == 0 and judged_before >= 1, (flagged_before, judged_before)
     # the web behaviour did not change: its features are not flagged
     assert not flagged & {"sessions_30d", "product_views_30d", "add_to_carts_30d"}
 
