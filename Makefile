@@ -100,9 +100,9 @@ bench: install ## time full/daily builds, raw SQL and pandas at SCALES (default 
 
 test: install lint pytest ## sqlfluff lint (0 violations), then pytest
 
-lint: install ## sqlfluff lint of the SQL (dbt templater)
+lint: install ## sqlfluff lint of the SQL (dbt templater), on both cores
 	@mkdir -p target
-	SHOP_WAREHOUSE_PATH=$(CURDIR)/target/sqlfluff.duckdb $(BIN)/sqlfluff lint models analyses snapshots tests
+	SHOP_WAREHOUSE_PATH=$(CURDIR)/target/sqlfluff.duckdb $(BIN)/sqlfluff lint --processes 2 models analyses snapshots tests
 
 pytest: install ## the pytest suite (throwaway warehouses from small generated data), one file per core
 	$(BIN)/pytest python/tests --durations=15 -n 2 --dist loadfile
