@@ -3,14 +3,14 @@
     week (ISO week), doy. dbt has no cross-database date_part, so the project carries one.
 #}
 {% macro date_part(part, expression) -%}
-    {{ return(adapter.dispatch('date_part', 'shop_warehouse')(part, expression)) }}
+    {{ return(adapter.dispatch('shop_date_part', 'shop_warehouse')(part, expression)) }}
 {%- endmacro %}
 
-{% macro default__date_part(part, expression) -%}
+{% macro default__shop_date_part(part, expression) -%}
     extract({{ part }} from {{ expression }})
 {%- endmacro %}
 
-{% macro spark__date_part(part, expression) -%}
+{% macro spark__shop_date_part(part, expression) -%}
     {%- set spark_parts = {'isodow': 'dayofweek_iso', 'doy': 'doy', 'week': 'week'} -%}
     extract({{ spark_parts.get(part, part) }} from {{ expression }})
 {%- endmacro %}

@@ -10,14 +10,14 @@
     Declared parallel safe, every base model failed at SF1, where the planner goes parallel.
 #}
 {% macro create_engine_functions() -%}
-    {{ return(adapter.dispatch('create_engine_functions', 'shop_warehouse')()) }}
+    {{ return(adapter.dispatch('shop_create_engine_functions', 'shop_warehouse')()) }}
 {%- endmacro %}
 
-{% macro default__create_engine_functions() -%}
+{% macro default__shop_create_engine_functions() -%}
     select 1
 {%- endmacro %}
 
-{% macro postgres__create_engine_functions() -%}
+{% macro postgres__shop_create_engine_functions() -%}
     create schema if not exists util;
 
     create or replace function util.try_cast_numeric(value text, precision_digits int, scale_digits int)

@@ -4,14 +4,14 @@
     `double precision`, and its `timestamp` is the instant type.
 #}
 {% macro engine_type(data_type) -%}
-    {{ return(adapter.dispatch('engine_type', 'shop_warehouse')(data_type)) }}
+    {{ return(adapter.dispatch('shop_engine_type', 'shop_warehouse')(data_type)) }}
 {%- endmacro %}
 
-{% macro default__engine_type(data_type) -%}
+{% macro default__shop_engine_type(data_type) -%}
     {{ return(data_type) }}
 {%- endmacro %}
 
-{% macro spark__engine_type(data_type) -%}
+{% macro spark__shop_engine_type(data_type) -%}
     {%- set name = data_type | lower | replace(' ', '') -%}
     {%- set spark_names = {
         'text': 'string', 'varchar': 'string', 'charactervarying': 'string',

@@ -13,10 +13,10 @@
       first, timestamps last).
 #}
 {% macro generate_surrogate_key(field_list) -%}
-    {{ return(adapter.dispatch('generate_surrogate_key', 'shop_warehouse')(field_list)) }}
+    {{ return(adapter.dispatch('shop_generate_surrogate_key', 'shop_warehouse')(field_list)) }}
 {%- endmacro %}
 
-{% macro default__generate_surrogate_key(field_list) -%}
+{% macro default__shop_generate_surrogate_key(field_list) -%}
     {%- if field_list is string or field_list | length == 0 -%}
         {{ exceptions.raise_compiler_error(
             "generate_surrogate_key takes a non-empty list of column names, got: " ~ field_list) }}

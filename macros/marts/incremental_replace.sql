@@ -10,14 +10,14 @@
 
 {# The incremental strategy that replaces units: delete+insert, or insert_overwrite on Spark. #}
 {% macro incremental_replace_strategy() -%}
-    {{ return(adapter.dispatch('incremental_replace_strategy', 'shop_warehouse')()) }}
+    {{ return(adapter.dispatch('shop_incremental_replace_strategy', 'shop_warehouse')()) }}
 {%- endmacro %}
 
-{% macro default__incremental_replace_strategy() -%}
+{% macro default__shop_incremental_replace_strategy() -%}
     {{ return('delete+insert') }}
 {%- endmacro %}
 
-{% macro spark__incremental_replace_strategy() -%}
+{% macro spark__shop_incremental_replace_strategy() -%}
     {{ return('insert_overwrite') }}
 {%- endmacro %}
 
@@ -26,14 +26,14 @@
     key, the partition expression on Spark.
 #}
 {% macro incremental_replace_unit(key_expression, partition_expression) -%}
-    {{ return(adapter.dispatch('incremental_replace_unit', 'shop_warehouse')(key_expression, partition_expression)) }}
+    {{ return(adapter.dispatch('shop_incremental_replace_unit', 'shop_warehouse')(key_expression, partition_expression)) }}
 {%- endmacro %}
 
-{% macro default__incremental_replace_unit(key_expression, partition_expression) -%}
+{% macro default__shop_incremental_replace_unit(key_expression, partition_expression) -%}
     {{ return(key_expression) }}
 {%- endmacro %}
 
-{% macro spark__incremental_replace_unit(key_expression, partition_expression) -%}
+{% macro spark__shop_incremental_replace_unit(key_expression, partition_expression) -%}
     {{ return(partition_expression) }}
 {%- endmacro %}
 
@@ -52,10 +52,10 @@
     runs, nothing.
 #}
 {% macro remove_rows_where(relation, condition, partition_column) -%}
-    {{ return(adapter.dispatch('remove_rows_where', 'shop_warehouse')(relation, condition, partition_column)) }}
+    {{ return(adapter.dispatch('shop_remove_rows_where', 'shop_warehouse')(relation, condition, partition_column)) }}
 {%- endmacro %}
 
-{% macro default__remove_rows_where(relation, condition, partition_column) -%}
+{% macro default__shop_remove_rows_where(relation, condition, partition_column) -%}
     {%- if is_incremental() -%}
         delete from {{ relation }} where {{ condition }}
     {%- else -%}
@@ -69,7 +69,7 @@
     appended back (an insert cannot read the table it overwrites). A partition left empty
     stays dropped, which an overwrite with no rows could not do.
 #}
-{% macro spark__remove_rows_where(relation, condition, partition_column) -%}
+{% macro spark__shop_remove_rows_where(relation, condition, partition_column) -%}
     {%- if not (is_incremental() and execute) -%}
         {{ return('select 1') }}
     {%- endif -%}

@@ -194,14 +194,14 @@
     daily features at SF1). Spark has no such hint; it gets nothing.
 #}
 {% macro materialized_cte() -%}
-    {{ return(adapter.dispatch('materialized_cte', 'shop_warehouse')()) }}
+    {{ return(adapter.dispatch('shop_materialized_cte', 'shop_warehouse')()) }}
 {%- endmacro %}
 
-{% macro default__materialized_cte() -%}
+{% macro default__shop_materialized_cte() -%}
     materialized
 {%- endmacro %}
 
-{% macro spark__materialized_cte() -%}
+{% macro spark__shop_materialized_cte() -%}
 {%- endmacro %}
 
 {#
@@ -209,14 +209,14 @@
     the rates to 7 digits); `double precision` is 64 bits on DuckDB and PostgreSQL.
 #}
 {% macro type_double() -%}
-    {{ return(adapter.dispatch('type_double', 'shop_warehouse')()) }}
+    {{ return(adapter.dispatch('shop_type_double', 'shop_warehouse')()) }}
 {%- endmacro %}
 
-{% macro default__type_double() -%}
+{% macro default__shop_type_double() -%}
     double precision
 {%- endmacro %}
 
-{% macro spark__type_double() -%}
+{% macro spark__shop_type_double() -%}
     double
 {%- endmacro %}
 

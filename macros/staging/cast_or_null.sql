@@ -4,10 +4,10 @@
     so DuckDB gets try_cast here; other engines use dbt.safe_cast or their own variant.
 #}
 {% macro cast_or_null(expression, data_type) -%}
-    {{ return(adapter.dispatch('cast_or_null', 'shop_warehouse')(expression, data_type)) }}
+    {{ return(adapter.dispatch('shop_cast_or_null', 'shop_warehouse')(expression, data_type)) }}
 {%- endmacro %}
 
-{% macro default__cast_or_null(expression, data_type) -%}
+{% macro default__shop_cast_or_null(expression, data_type) -%}
     {{ dbt.safe_cast(expression, data_type) }}
 {%- endmacro %}
 
@@ -15,7 +15,7 @@
     PostgreSQL 15: the util.try_cast_* functions (macro create_engine_functions) for the types
     the landing data is parsed into; dbt.safe_cast there is a plain cast.
 #}
-{% macro postgres__cast_or_null(expression, data_type) -%}
+{% macro postgres__shop_cast_or_null(expression, data_type) -%}
     {%- set type = data_type | lower | replace(' ', '') -%}
     {%- if type in ('bigint', 'int8', 'integer', 'int', 'int4') -%}
     cast(util.try_cast_bigint({{ expression }}) as {{ data_type }})
@@ -31,7 +31,7 @@
     {%- endif -%}
 {%- endmacro %}
 
-{% macro duckdb__cast_or_null(expression, data_type) -%}
+{% macro duckdb__shop_cast_or_null(expression, data_type) -%}
     try_cast({{ expression }} as {{ data_type }})
 {%- endmacro %}
 
@@ -40,7 +40,7 @@
     decimal text ('1.5' -> 2, where Spark's try_cast gives null), a timestamp is read only from
     ISO text (Spark would read '2024' as a timestamp), text is a plain cast.
 #}
-{% macro spark__cast_or_null(expression, data_type) -%}
+{% macro spark__shop_cast_or_null(expression, data_type) -%}
     {%- set type = data_type | lower | replace(' ', '') -%}
     {%- if type in ('bigint', 'int8', 'integer', 'int', 'int4') -%}
     try_cast(round(try_cast({{ expression }} as decimal(38, 9))) as {{ data_type }})

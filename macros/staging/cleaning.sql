@@ -32,14 +32,14 @@
 
 {# True when the text matches the (RE2/POSIX) regular expression; false for null. #}
 {% macro regex_matches(column, pattern) -%}
-    {{ return(adapter.dispatch('regex_matches', 'shop_warehouse')(column, pattern)) }}
+    {{ return(adapter.dispatch('shop_regex_matches', 'shop_warehouse')(column, pattern)) }}
 {%- endmacro %}
 
-{% macro default__regex_matches(column, pattern) -%}
+{% macro default__shop_regex_matches(column, pattern) -%}
     coalesce(regexp_matches({{ column }}, '{{ pattern }}'), false)
 {%- endmacro %}
 
-{% macro postgres__regex_matches(column, pattern) -%}
+{% macro postgres__shop_regex_matches(column, pattern) -%}
     {%- if pattern.startswith('(?i)') -%}
     coalesce({{ column }} ~* '{{ pattern[4:] }}', false)
     {%- else -%}
@@ -51,7 +51,7 @@
     Spark's regular expressions are Java's: the POSIX class [:space:] is spelled \s there (in a
     Java bracket expression `[:space:]` would be the letters of the word).
 #}
-{% macro spark__regex_matches(column, pattern) -%}
+{% macro spark__shop_regex_matches(column, pattern) -%}
     coalesce({{ column }} rlike '{{ pattern | replace("[:space:]", "\\s") | replace("\\", "\\\\") }}', false)
 {%- endmacro %}
 
@@ -67,27 +67,27 @@
 
 {# The text of the first group of a regular expression in a text; null (Spark: '') when it does not match. #}
 {% macro regex_extract(column, pattern) -%}
-    {{ return(adapter.dispatch('regex_extract', 'shop_warehouse')(column, pattern)) }}
+    {{ return(adapter.dispatch('shop_regex_extract', 'shop_warehouse')(column, pattern)) }}
 {%- endmacro %}
 
-{% macro default__regex_extract(column, pattern) -%}
+{% macro default__shop_regex_extract(column, pattern) -%}
     regexp_extract({{ column }}, '{{ pattern }}', 1)
 {%- endmacro %}
 
-{% macro postgres__regex_extract(column, pattern) -%}
+{% macro postgres__shop_regex_extract(column, pattern) -%}
     substring({{ column }} from '{{ pattern }}')
 {%- endmacro %}
 
 {# Every match of a regular expression in a text replaced (DuckDB and PostgreSQL need the 'g' flag). #}
 {% macro regex_replace_all(column, pattern, replacement) -%}
-    {{ return(adapter.dispatch('regex_replace_all', 'shop_warehouse')(column, pattern, replacement)) }}
+    {{ return(adapter.dispatch('shop_regex_replace_all', 'shop_warehouse')(column, pattern, replacement)) }}
 {%- endmacro %}
 
-{% macro default__regex_replace_all(column, pattern, replacement) -%}
+{% macro default__shop_regex_replace_all(column, pattern, replacement) -%}
     regexp_replace({{ column }}, '{{ pattern }}', '{{ replacement }}', 'g')
 {%- endmacro %}
 
-{% macro spark__regex_replace_all(column, pattern, replacement) -%}
+{% macro spark__shop_regex_replace_all(column, pattern, replacement) -%}
     regexp_replace({{ column }}, '{{ pattern | replace("\\", "\\\\") }}', '{{ replacement }}')
 {%- endmacro %}
 

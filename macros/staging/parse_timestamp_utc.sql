@@ -4,14 +4,14 @@
     (the profiles set the session time zone to UTC).
 #}
 {% macro parse_timestamp_utc(column) -%}
-    {{ return(adapter.dispatch('parse_timestamp_utc', 'shop_warehouse')(column)) }}
+    {{ return(adapter.dispatch('shop_parse_timestamp_utc', 'shop_warehouse')(column)) }}
 {%- endmacro %}
 
-{% macro default__parse_timestamp_utc(column) -%}
+{% macro default__shop_parse_timestamp_utc(column) -%}
     cast({{ cast_or_null(clean_text(column), 'timestamp with time zone') }} as {{ dbt.type_timestamp() }})
 {%- endmacro %}
 
-{% macro duckdb__parse_timestamp_utc(column) -%}
+{% macro duckdb__shop_parse_timestamp_utc(column) -%}
     (try_cast({{ clean_text(column) }} as timestamptz) at time zone 'UTC')
 {%- endmacro %}
 

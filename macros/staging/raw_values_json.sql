@@ -3,10 +3,10 @@
     source delivered. `columns` is the list of raw column names.
 #}
 {% macro raw_values_json(columns) -%}
-    {{ return(adapter.dispatch('raw_values_json', 'shop_warehouse')(columns)) }}
+    {{ return(adapter.dispatch('shop_raw_values_json', 'shop_warehouse')(columns)) }}
 {%- endmacro %}
 
-{% macro default__raw_values_json(columns) -%}
+{% macro default__shop_raw_values_json(columns) -%}
     cast(json_object(
         {%- for column in columns %}
         '{{ column }}', {{ column }}{{ ',' if not loop.last }}
@@ -18,7 +18,7 @@
     PostgreSQL's json_build_object writes `{"a" : "b"}`; the text is built the compact way DuckDB
     writes it (`{"a":"b"}`, keys in order, null as null), so quarantine rows are equal on both.
 #}
-{% macro postgres__raw_values_json(columns) -%}
+{% macro postgres__shop_raw_values_json(columns) -%}
     concat(
         '{',
         {%- for column in columns %}
@@ -29,7 +29,7 @@
 {%- endmacro %}
 
 {# Spark's to_json leaves null fields out unless told to keep them. #}
-{% macro spark__raw_values_json(columns) -%}
+{% macro spark__shop_raw_values_json(columns) -%}
     to_json(named_struct(
         {%- for column in columns %}
         '{{ column }}', {{ column }}{{ ',' if not loop.last }}

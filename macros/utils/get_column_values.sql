@@ -10,11 +10,11 @@
       where       an optional filter
 #}
 {% macro get_column_values(table, column, order_by='count(*) desc', max_records=none, default=none, where=none) -%}
-    {{ return(adapter.dispatch('get_column_values', 'shop_warehouse')(
+    {{ return(adapter.dispatch('shop_get_column_values', 'shop_warehouse')(
         table, column, order_by, max_records, default, where)) }}
 {%- endmacro %}
 
-{% macro default__get_column_values(table, column, order_by, max_records, default, where) -%}
+{% macro default__shop_get_column_values(table, column, order_by, max_records, default, where) -%}
     {%- set default = [] if default is none else default -%}
     {%- if not execute -%}
         {{ return(default) }}

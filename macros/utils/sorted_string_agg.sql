@@ -4,13 +4,13 @@
     Spark sorts the collected array instead.
 #}
 {% macro sorted_string_agg(measure, delimiter_text) -%}
-    {{ return(adapter.dispatch('sorted_string_agg', 'shop_warehouse')(measure, delimiter_text)) }}
+    {{ return(adapter.dispatch('shop_sorted_string_agg', 'shop_warehouse')(measure, delimiter_text)) }}
 {%- endmacro %}
 
-{% macro default__sorted_string_agg(measure, delimiter_text) -%}
+{% macro default__shop_sorted_string_agg(measure, delimiter_text) -%}
     {{ dbt.listagg(measure, delimiter_text, 'order by ' ~ measure) }}
 {%- endmacro %}
 
-{% macro spark__sorted_string_agg(measure, delimiter_text) -%}
+{% macro spark__shop_sorted_string_agg(measure, delimiter_text) -%}
     array_join(array_sort(collect_list({{ measure }})), {{ delimiter_text }})
 {%- endmacro %}

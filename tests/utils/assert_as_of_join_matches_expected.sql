@@ -69,7 +69,7 @@ portable as (
         left_rows.entity_id,
         left_rows.at_date,
         right_rows.state
-    from {{ shop_warehouse.default__as_of_join('left_rows', 'right_rows', 'entity_id', 'at_date', 'from_date') }}
+    from {{ shop_warehouse.default__shop_as_of_join('left_rows', 'right_rows', 'entity_id', 'at_date', 'from_date') }}
 
 ),
 
