@@ -1,18 +1,16 @@
 {#
-    Fails on every row for which `expression` is not true (same name and arguments as
-    dbt_utils.expression_is_true). A null result counts as a failure: an invariant that
-    cannot be evaluated is not shown to hold.
+    Fails on every row for which `expression` is false (dbt_utils.expression_is_true: same name,
+    arguments and semantics). A null result is not false, so it passes, as in dbt_utils: give
+    the columns of an invariant their own not_null tests.
 #}
 {% test expression_is_true(model, expression, column_name=none) %}
 
 select *
 from {{ model }}
-where not coalesce(
-    {%- if column_name is none %}
-    ({{ expression }})
-    {%- else %}
-    ({{ column_name }} {{ expression }})
-    {%- endif %}
-    , false)
+{%- if column_name is none %}
+where not ({{ expression }})
+{%- else %}
+where not ({{ column_name }} {{ expression }})
+{%- endif %}
 
 {% endtest %}

@@ -1,8 +1,11 @@
-{# Every non-null value of the column matches the regular expression. #}
+{# Every value of the column contains a match of the regular expression (a search, not a full
+   match: anchor it with ^ and $). flags are the engine's (DuckDB: i, c, m, s, ...); is_raw is
+   accepted and ignored, as on these engines in the package. A null passes on DuckDB and Spark
+   and fails on PostgreSQL, as in the package (see expectation_regex_found). #}
 {% test expect_column_values_to_match_regex(model, column_name, regex, row_condition=none, is_raw=false, flags='') %}
-select {{ column_name }} as value
-from {{ model }}
-{{ expectation_where(row_condition) }}
-{{ 'and' if row_condition else 'where' }} {{ column_name }} is not null
-    and not {{ regex_matches(column_name, ('(?' ~ flags ~ ')' if flags else '') ~ regex) }}
+{{ expectation_violations(
+    model,
+    expectation_regex_found(column_name, regex, flags),
+    row_condition=row_condition
+) }}
 {% endtest %}

@@ -1,13 +1,20 @@
-{# The newest value of the column is at most `interval` `datepart`s old. An empty table or a
-   column of nulls fails: no data is not recent data. #}
+{# The newest value of the column, leaving out values after now(), is at most `interval`
+   `datepart`s old. now() is dbt_date's: in the time zone of the var dbt_date:time_zone. No
+   value at all (an empty table, only nulls) fails. #}
 {% test expect_row_values_to_have_recent_data(model, column_name, datepart, interval, row_condition=none) %}
-with latest as (
-    select max({{ column_name }}) as latest_value
+with newest as (
+    select max(cast({{ column_name }} as {{ dbt.type_timestamp() }})) as newest_value
     from {{ model }}
-    {{ expectation_where(row_condition) }}
+    where
+        cast({{ column_name }} as {{ dbt.type_timestamp() }}) <= {{ expectation_now() }}
+        {%- if row_condition %}
+        and ({{ row_condition }})
+        {%- endif %}
 )
-select latest_value
-from latest
-where latest_value is null
-    or latest_value < {{ dbt.dateadd(datepart, -1 * interval, dbt.current_timestamp()) }}
+
+select newest_value
+from newest
+where
+    coalesce(newest_value, cast('1970-01-01' as {{ dbt.type_timestamp() }}))
+    < cast({{ dbt.dateadd(datepart, interval * -1, expectation_now()) }} as {{ dbt.type_timestamp() }})
 {% endtest %}
