@@ -91,6 +91,7 @@ first_known_orders as (
 known_versions as (
 
     select
+        order_versions.order_version_key,
         order_versions.order_id,
         order_versions.customer_id,
         order_versions.order_status,
@@ -112,6 +113,7 @@ order_placed as (
     select
         customer_id,
         'order_placed' as signal_name,
+        cast(order_id as {{ dbt.type_string() }}) as source_row_id,
         cast(null as {{ dbt.type_string() }}) as category_code,
         placed_at as event_at,
         order_first_loaded_at as known_from,
@@ -133,6 +135,7 @@ order_version_signals as (
     select
         customer_id,
         '{{ signal }}' as signal_name,
+        order_version_key as source_row_id,
         cast(null as {{ dbt.type_string() }}) as category_code,
         placed_at as event_at,
         known_from,
@@ -152,6 +155,7 @@ category_spend as (
     select
         order_items.customer_id,
         'category_spend_usd' as signal_name,
+        cast(order_items.order_item_id as {{ dbt.type_string() }}) as source_row_id,
         products.category_code,
         order_items.placed_at as event_at,
         greatest(staged_order_items.loaded_at, first_known_orders.order_first_loaded_at) as known_from,
@@ -172,6 +176,7 @@ failed_payments as (
     select
         customer_id,
         'payment_failed' as signal_name,
+        cast(payment_id as {{ dbt.type_string() }}) as source_row_id,
         cast(null as {{ dbt.type_string() }}) as category_code,
         created_at as event_at,
         loaded_at as known_from,
@@ -198,6 +203,7 @@ web_signals as (
     select
         customer_id,
         '{{ signal }}' as signal_name,
+        cast(event_id as {{ dbt.type_string() }}) as source_row_id,
         cast(null as {{ dbt.type_string() }}) as category_code,
         occurred_at as event_at,
         {{ known_from }} as known_from,

@@ -4,7 +4,7 @@ with
 
 results as (
 
-    select * from {{ source('quality', 'dq_test_results') }}
+    select * from {{ ref('stg_quality__dq_test_results') }}
 
 ),
 

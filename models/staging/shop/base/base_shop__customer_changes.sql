@@ -49,6 +49,7 @@ validated as (
 
     select
         *,
+        {{ raw_row_key() }} as raw_row_key,
         case when is_email_valid then email_raw end as email,
         case when email_raw is not null and not is_email_valid then 'invalid_email' end as repair_reason,
         case

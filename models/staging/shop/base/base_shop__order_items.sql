@@ -37,6 +37,7 @@ validated as (
 
     select
         *,
+        {{ raw_row_key() }} as raw_row_key,
         case
             when order_item_id is null or order_id is null or product_id is null then 'missing_key'
             when created_at is null or loaded_at is null then 'invalid_timestamp'

@@ -49,6 +49,7 @@ validated as (
 
     select
         *,
+        {{ raw_row_key() }} as raw_row_key,
         case
             when order_id is null or customer_id is null then 'missing_key'
             when placed_at is null or updated_at is null or loaded_at is null

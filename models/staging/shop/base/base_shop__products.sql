@@ -41,6 +41,7 @@ validated as (
 
     select
         *,
+        {{ raw_row_key() }} as raw_row_key,
         case
             when product_id is null then 'missing_key'
             when updated_at is null or loaded_at is null then 'invalid_timestamp'

@@ -38,6 +38,7 @@ validated as (
 
     select
         *,
+        {{ raw_row_key() }} as raw_row_key,
         case
             when event_id is null or anonymous_id is null then 'missing_key'
             when occurred_at is null or received_at is null or loaded_at is null
