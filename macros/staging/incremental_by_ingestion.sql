@@ -42,7 +42,7 @@
     {%- if is_incremental() -%}
         {%- set columns = [] -%}
         {%- for column in adapter.get_columns_in_relation(this) -%}
-            {%- if column.name | lower not in ('copy_rank', 'row_fate') -%}
+            {%- if column.name | lower not in ('payload_hash', 'copy_rank', 'is_conflicting_copy', 'row_fate', 'quarantine_reason') -%}
                 {%- do columns.append(adapter.quote(column.name)) -%}
             {%- endif -%}
         {%- endfor %}

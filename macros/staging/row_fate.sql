@@ -3,18 +3,23 @@
 
     rank_copies: numbers the copies of the same delivered row (same `partition_by` values)
     among the valid rows, first delivered first (`order_by`); a quarantined row gets none (it
-    is no copy of anything: its key may be missing, and its fate is its reason).
+    is no copy of anything: its key may be missing, and its fate is its reason). Copies whose
+    `payload` (the typed business columns, not the delivery's metadata) differ are in
+    conflict: the source said two things of one key and version, and no sort order may pick
+    one. Every copy of such a key is flagged (is_conflicting_copy).
 
     assign_row_fate: gives every raw row exactly one fate, so that raw rows =
     staged + quarantined + duplicate + superseded holds by construction:
-      quarantined  reject_reason is set (the row goes to audit_quarantine);
-      duplicate    a later copy of a row already delivered;
+      quarantined  reject_reason is set, or the row is a conflicting copy; quarantine_reason
+                   says which (conflicting_duplicate) and the row goes to audit_quarantine;
+      duplicate    a later copy of a row already delivered, with the same payload;
       staged       the row staging keeps: for versioned sources the latest version of its
                    entity by `version_order_by`, otherwise every first copy;
       superseded   an older version of a versioned entity (history, not an error).
-    Versions are ranked among first copies only, so copies can never tie with their original.
+    Versions are ranked among first copies of keys without conflict only, so copies can never
+    tie with their original and a conflicting version never becomes the current one.
 #}
-{% macro rank_copies(relation, partition_by, order_by) -%}
+{% macro rank_copies(relation, partition_by, order_by, payload) -%}
     select
         *,
         case
@@ -23,25 +28,45 @@
                     partition by (reject_reason is null), {{ partition_by | join(', ') }}
                     order by {{ order_by }}
                 )
-        end as copy_rank
-    from {{ relation }}
+        end as copy_rank,
+        coalesce(
+            reject_reason is null
+            and min(payload_hash) over (
+                partition by (reject_reason is null), {{ partition_by | join(', ') }}
+            ) != max(payload_hash) over (
+                partition by (reject_reason is null), {{ partition_by | join(', ') }}
+            ),
+            false
+        ) as is_conflicting_copy
+    from (
+        select
+            *,
+            {{ generate_surrogate_key(payload) }} as payload_hash
+        from {{ relation }}
+    ) as hashed
 {%- endmacro %}
 
 {% macro assign_row_fate(relation, entity_key=none, version_order_by=none) -%}
+    {%- set candidate = '(reject_reason is null and not is_conflicting_copy)' -%}
     select
         *,
         case
             when reject_reason is not null then 'quarantined'
+            when is_conflicting_copy then 'quarantined'
             when copy_rank > 1 then 'duplicate'
             {%- if version_order_by is not none %}
             when row_number() over (
-                partition by (reject_reason is null), copy_rank, {{ entity_key }}
+                partition by {{ candidate }}, copy_rank, {{ entity_key }}
                 order by {{ version_order_by }}
             ) = 1 then 'staged'
             else 'superseded'
             {%- else %}
             else 'staged'
             {%- endif %}
-        end as row_fate
+        end as row_fate,
+        coalesce(
+            reject_reason,
+            case when is_conflicting_copy then 'conflicting_duplicate' end
+        ) as quarantine_reason
     from {{ relation }}
 {%- endmacro %}

@@ -28,7 +28,7 @@ with
         '{{ table_name }}' as source_table,
         'staging' as check_stage,
         'rejected' as disposition,
-        reject_reason as reason_code,
+        quarantine_reason as reason_code,
         cast({{ key }} as {{ dbt.type_string() }}) as entity_id,
         source_file,
         load_date,

@@ -60,16 +60,23 @@ RATES = {
     # of the accounts created at checkout: their creation reaches the CDC feed 1-3 days after
     # the order's file (the order is quarantined as unknown customer until it does)
     "early_arriving_order": 0.5,
+    # a second copy of a row with the same key and version but other content (another order
+    # status, another customer segment): the warehouse quarantines every copy of that key
+    "conflicting_duplicate": 0.002,
+    # a copy whose event time is the epoch (1970-01-01 00:00:00 UTC), a source system's default
+    # for a missing time: outside the calendar, so quarantined as out_of_range_timestamp
+    "out_of_range_timestamp": 0.001,
 }
 MIN_COPIES = 2  # every class appears at least this often in the initial history, at any scale
 
 COPY_CLASSES = {
-    "customers_cdc": ["duplicate_row", "missing_key", "invalid_timestamp"],
+    "customers_cdc": ["duplicate_row", "missing_key", "invalid_timestamp", "conflicting_duplicate"],
     "products": ["duplicate_row", "missing_key", "invalid_price"],
-    "orders": ["duplicate_row", "missing_key", "invalid_timestamp", "future_timestamp"],
+    "orders": ["duplicate_row", "missing_key", "invalid_timestamp", "future_timestamp", "conflicting_duplicate",
+               "out_of_range_timestamp"],
     "order_items": ["duplicate_row", "missing_key", "invalid_quantity", "invalid_price"],
     "payments": ["duplicate_row", "missing_key", "invalid_amount", "invalid_timestamp"],
-    "events": ["duplicate_row", "missing_key", "invalid_timestamp", "future_timestamp"],
+    "events": ["duplicate_row", "missing_key", "invalid_timestamp", "future_timestamp", "out_of_range_timestamp"],
 }
 
 SCHEMA_CHANGE = {"renamed": {"category": "category_name"}, "added": ["color"]}
@@ -149,13 +156,19 @@ def choose(rng: np.random.Generator, in_history: np.ndarray, rate: float, eligib
 
 
 def with_copies(rng: np.random.Generator, cols: dict[str, np.ndarray], table: str, in_history: np.ndarray,
-                eligible: np.ndarray | None = None) -> dict[str, np.ndarray]:
-    """Append the corrupted copies of the table's copy classes; label originals and copies."""
+                eligible: np.ndarray | None = None,
+                eligible_for: dict[str, np.ndarray] | None = None) -> dict[str, np.ndarray]:
+    """Append the corrupted copies of the table's copy classes; label originals and copies.
+
+    `eligible` limits which rows any class copies; `eligible_for` narrows it for one class."""
     n = len(in_history)
     parts = [np.arange(n)]
     kinds = [np.full(n, "", dtype=object)]
     for cls in COPY_CLASSES[table]:
-        idx = choose(rng, in_history, RATES[cls], eligible)
+        mask = eligible
+        if eligible_for and cls in eligible_for:
+            mask = eligible_for[cls] if eligible is None else eligible & eligible_for[cls]
+        idx = choose(rng, in_history, RATES[cls], mask)
         parts.append(idx)
         kinds.append(np.full(len(idx), cls, dtype=object))
     take = np.concatenate(parts)
@@ -170,6 +183,12 @@ def in_place(rng: np.random.Generator, n: int, in_history: np.ndarray, cls: str,
     flag = np.zeros(n, dtype=bool)
     flag[choose(rng, in_history, RATES[cls], eligible)] = True
     return flag
+
+
+def in_conflict(cols: dict[str, np.ndarray], key: np.ndarray) -> np.ndarray:
+    """Rows whose copy key (an int64 per row) also has a conflicting_duplicate copy."""
+    conflicting = key[cols["copy_kind"] == "conflicting_duplicate"]
+    return np.isin(key, conflicting)
 
 
 def to_arrow(cols: dict[str, np.ndarray]) -> pa.Table:
@@ -268,7 +287,12 @@ class Landing:
             "segment": ch["segment"], "signup_ts": ch["signup_ts"], "is_test": ch["is_test"],
             "file_day": file_day, "late": late, "messy": messy, "bad_email": bad_email,
         }
-        cols = with_copies(rng, cols, "customers_cdc", self._hist(cols["file_day"]))
+        # a conflicting copy contradicts an update of a real customer: another segment
+        cols = with_copies(rng, cols, "customers_cdc", self._hist(cols["file_day"]),
+                           eligible_for={"conflicting_duplicate": (ch["op"] == 2) & ~ch["is_test"]})
+        conflicting = cols["copy_kind"] == "conflicting_duplicate"
+        cols["segment"] = np.where(conflicting, (cols["segment"] + 1) % len(ref.SEGMENTS), cols["segment"])
+        cols["in_conflict"] = in_conflict(cols, cols["lsn"].astype(np.int64))
         self._register("customers_cdc", cols)
         first = lookup_sql(f"(hash(customer_id, 1) % {len(ref.FIRST_NAMES)})::int", ref.FIRST_NAMES)
         last = lookup_sql(f"(hash(customer_id, 2) % {len(ref.LAST_NAMES)})::int", ref.LAST_NAMES)
@@ -310,6 +334,7 @@ class Landing:
                 late as is_late,
                 case when copy_kind in ('missing_key', 'invalid_timestamp') then copy_kind
                      when is_test then 'internal_test_account'
+                     when in_conflict then 'conflicting_duplicate'
                      when copy_kind = 'duplicate_row' then 'duplicate'
                      else 'staged' end as expect,
                 customer_id as entity_id,
@@ -441,7 +466,17 @@ class Landing:
             "file_day": file_day, "messy": messy, "style": style, "utc_offset": offsets,
             "entity": entity[vi],
         }
-        cols = with_copies(rng, cols, "orders", hist, eligible=clean)
+        # a conflicting copy contradicts a version that a later version of the order replaces in
+        # the same (or an earlier) file, so no build ever shows it as the order's current state
+        replaced_at_once = np.zeros(len(vi), dtype=bool)
+        replaced_at_once[:-1] = (vi[1:] == vi[:-1]) & (file_day[1:] <= file_day[:-1])
+        cols = with_copies(rng, cols, "orders", hist, eligible=clean,
+                           eligible_for={"conflicting_duplicate": replaced_at_once})
+        conflicting = cols["copy_kind"] == "conflicting_duplicate"
+        cancelled, paid = ref.ORDER_STATUSES.index("cancelled"), ref.ORDER_STATUSES.index("paid")
+        cols["status"] = np.where(conflicting, np.where(cols["status"] == cancelled, paid, cancelled), cols["status"])
+        cols["in_conflict"] = in_conflict(
+            cols, cols["order_id"].astype(np.int64) * (1 << 31) + cols["updated_ts"].astype(np.int64))
         self._register("orders", cols)
         currencies = [c[0] for c in ref.CURRENCIES]
         future = f"(file_day + 1) * {DAY} + (30 + variant % 400) * {DAY}"
@@ -461,6 +496,7 @@ class Landing:
                 {money_sql('total')} as order_total,
                 case when copy_kind = 'invalid_timestamp' and variant % 2 = 0 then {pick_sql('variant // 2', BAD_TIMESTAMPS)}
                      when copy_kind = 'future_timestamp' then {ts_sql(future)}
+                     when copy_kind = 'out_of_range_timestamp' then {ts_sql('0')}
                      else {ts_sql('placed_ts', 'style', 'utc_offset')} end as placed_at,
                 {ts_cols},
                 case when copy_kind = 'invalid_timestamp' and variant % 2 = 1 then {pick_sql('variant // 2', BAD_TIMESTAMPS)}
@@ -470,8 +506,10 @@ class Landing:
                 file_day, copy_kind,
                 case when copy_kind is null and messy then 'messy_categorical'
                      when copy_kind is null and style = 2 then 'mixed_utc_offset' end as dirt,
-                case when copy_kind = 'duplicate_row' then 'duplicate'
-                     when copy_kind is not null then copy_kind
+                case when copy_kind in ('missing_key', 'invalid_timestamp', 'future_timestamp', 'out_of_range_timestamp')
+                     then copy_kind
+                     when in_conflict then 'conflicting_duplicate'
+                     when copy_kind = 'duplicate_row' then 'duplicate'
                      else 'version' end as expect,
                 entity,
                 order_id as entity_id,
@@ -588,6 +626,7 @@ class Landing:
                 case when messy then {messy_sql('event_type_name', 'variant')} else event_type_name end as event_type,
                 case when copy_kind = 'invalid_timestamp' then {pick_sql('variant', BAD_TIMESTAMPS)}
                      when copy_kind = 'future_timestamp' then {ts_sql(future, '2', 'tz_offset')}
+                     when copy_kind = 'out_of_range_timestamp' then {ts_sql('0')}
                      else {ts_sql('ts', '2', 'tz_offset')} end as occurred_at,
                 {ts_sql('received_ts')} as received_at,
                 'anon-' || left(md5('visitor:{self.cfg.seed}:' || visitor::varchar), 20) as anonymous_id,

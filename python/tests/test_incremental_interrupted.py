@@ -80,3 +80,56 @@ def test_an_order_rejected_after_it_was_accepted_leaves_the_incremental_facts(tm
     assert warehouse.scalar("select count(*) from ml.ml_customer_features_daily where customer_id = ?",
                             [customer_id]) == 0
     assert mart_differences(warehouse.path, rebuilt.path, schema="ml") == {table: 0 for table in ML_TABLES}
+
+
+def test_a_conflicting_redelivery_takes_back_a_staged_version_as_a_full_refresh_would(tmp_path):
+    """A later file repeats an order version (same order_id and updated_at) with another status:
+    the source contradicted itself, so neither copy may be published, whatever came first. The
+    version staged days ago goes to quarantine with its contradiction, and the order falls back
+    to its previous version, in the incremental run exactly as in a full refresh."""
+    import csv
+
+    warehouse = Warehouse(tmp_path / "incremental")
+    warehouse.generate(scale=0.05, days=10)
+    warehouse.build(tests=False)
+    order_id, status, previous_status = warehouse.query("""
+        select order_id, order_status, previous_status
+        from (
+            select
+                order_id, order_status, updated_at,
+                lag(order_status) over (partition by order_id order by updated_at) as previous_status,
+                row_number() over (partition by order_id order by updated_at desc) as newest
+            from intermediate.int_shop__order_versions
+        )
+        where newest = 1 and previous_status is not null and order_status != 'cancelled'
+        order by order_id limit 1""")[0]
+    columns = [row[0] for row in warehouse.query(
+        "select column_name from information_schema.columns "
+        "where table_schema = 'shop' and table_name = 'orders' and column_name not in ('filename', '_ingestion_id') "
+        "order by ordinal_position")]
+    raw = warehouse.query(
+        f"select {', '.join(columns)} from shop.orders "
+        "where try_cast(order_id as bigint) = ? and lower(trim(status)) = ? limit 1", [order_id, status])[0]
+    conflicting = dict(zip(columns, raw)) | {"status": "cancelled", "_loaded_at": "2026-07-02T02:00:00Z"}
+    with open(warehouse.landing / "shop" / "orders" / "2026-07-01.csv", "w", newline="") as file:
+        writer = csv.DictWriter(file, fieldnames=columns)
+        writer.writeheader()
+        writer.writerow(conflicting)
+    warehouse.build(tests=False)
+
+    assert warehouse.scalar("select order_status from marts.fct_orders where order_id = ?", [order_id]) == previous_status
+    assert warehouse.scalar(
+        "select count(*) from audit.audit_quarantine where source_table = 'orders' "
+        "and reason_code = 'conflicting_duplicate' and entity_id = ?", [str(order_id)]) == 2
+    accounting = warehouse.query("select raw_rows, staged_rows + quarantined_rows + duplicate_rows + superseded_rows "
+                                 "from audit.audit_row_accounting where source_table = 'orders'")[0]
+    assert accounting[0] == accounting[1]
+
+    rebuilt = Warehouse(tmp_path / "rebuilt")
+    clone_landing(warehouse, rebuilt)
+    copy_table(warehouse.path, rebuilt.path, "snapshots", "snp_shop__products")
+    rebuilt.build("--full-refresh", tests=False)
+    assert mart_differences(warehouse.path, rebuilt.path) == {table: 0 for table in MART_TABLES}
+    audit_tables = ("audit_quarantine", "audit_row_accounting")
+    assert mart_differences(warehouse.path, rebuilt.path, schema="audit", only=audit_tables) \
+        == {table: 0 for table in audit_tables}

@@ -6,8 +6,8 @@ days as (
 
     {{ dbt.date_spine(
         'day',
-        "cast('" ~ var('dim_dates_start', '2018-01-01') ~ "' as date)",
-        "cast('" ~ var('dim_dates_end', '2033-01-01') ~ "' as date)",
+        "cast('" ~ var('dim_dates_start') ~ "' as date)",
+        "cast('" ~ var('dim_dates_end') ~ "' as date)",
     ) }}
 
 ),

@@ -56,6 +56,8 @@ validated as (
             when customer_id is null or lsn is null then 'missing_key'
             when committed_at is null or signed_up_at is null or loaded_at is null
                 then 'invalid_timestamp'
+            when {{ outside_calendar(['committed_at', 'signed_up_at']) }}
+                then 'out_of_range_timestamp'
             when committed_at > loaded_at then 'future_timestamp'
             when
                 is_email_valid
@@ -79,7 +81,15 @@ rows_to_rank as (
 
 copies as (
 
-    {{ rank_copies('rows_to_rank', ['lsn'], 'loaded_at, source_file, raw_values') }}
+    {{ rank_copies(
+        'rows_to_rank',
+        ['lsn'],
+        'loaded_at, source_file, raw_values',
+        payload=[
+            'cdc_operation', 'committed_at', 'customer_id', 'email_raw', 'first_name', 'last_name',
+            'phone', 'city', 'country_code', 'segment', 'signed_up_at',
+        ],
+    ) }}
 
 ),
 

@@ -41,6 +41,8 @@ validated as (
         case
             when order_item_id is null or order_id is null or product_id is null then 'missing_key'
             when created_at is null or loaded_at is null then 'invalid_timestamp'
+            when {{ outside_calendar(['created_at']) }}
+                then 'out_of_range_timestamp'
             when created_at > loaded_at then 'future_timestamp'
             when quantity is null or quantity <= 0 then 'invalid_quantity'
             when unit_price is null or unit_price < 0 then 'invalid_price'
@@ -61,7 +63,14 @@ rows_to_rank as (
 
 copies as (
 
-    {{ rank_copies('rows_to_rank', ['order_item_id'], 'loaded_at, source_file, raw_values') }}
+    {{ rank_copies(
+        'rows_to_rank',
+        ['order_item_id'],
+        'loaded_at, source_file, raw_values',
+        payload=[
+            'order_id', 'product_id', 'quantity', 'unit_price', 'discount_amount', 'created_at',
+        ],
+    ) }}
 
 ),
 

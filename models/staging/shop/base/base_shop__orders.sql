@@ -55,6 +55,11 @@ validated as (
             when placed_at is null or updated_at is null or loaded_at is null
                 then 'invalid_timestamp'
             when has_unparseable_status_timestamp then 'invalid_timestamp'
+            when {{ outside_calendar([
+                'placed_at', 'paid_at', 'shipped_at', 'delivered_at', 'cancelled_at', 'returned_at',
+                'updated_at',
+            ]) }}
+                then 'out_of_range_timestamp'
             when placed_at > loaded_at or updated_at > loaded_at then 'future_timestamp'
             when
                 status not in ('placed', 'paid', 'shipped', 'delivered', 'cancelled', 'returned')
@@ -79,7 +84,16 @@ rows_to_rank as (
 
 copies as (
 
-    {{ rank_copies('rows_to_rank', ['order_id', 'updated_at'], 'loaded_at, source_file, raw_values') }}
+    {{ rank_copies(
+        'rows_to_rank',
+        ['order_id', 'updated_at'],
+        'loaded_at, source_file, raw_values',
+        payload=[
+            'customer_id', 'status', 'currency', 'items_subtotal', 'discount_amount',
+            'shipping_amount', 'order_total', 'placed_at', 'paid_at', 'shipped_at', 'delivered_at',
+            'cancelled_at', 'returned_at',
+        ],
+    ) }}
 
 ),
 

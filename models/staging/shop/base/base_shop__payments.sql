@@ -42,6 +42,8 @@ validated as (
         case
             when payment_id is null or order_id is null then 'missing_key'
             when created_at is null or loaded_at is null then 'invalid_timestamp'
+            when {{ outside_calendar(['created_at']) }}
+                then 'out_of_range_timestamp'
             when created_at > loaded_at then 'future_timestamp'
             when amount is null or amount < 0 then 'invalid_amount'
             when
@@ -63,7 +65,15 @@ rows_to_rank as (
 
 copies as (
 
-    {{ rank_copies('rows_to_rank', ['payment_id'], 'loaded_at, source_file, raw_values') }}
+    {{ rank_copies(
+        'rows_to_rank',
+        ['payment_id'],
+        'loaded_at, source_file, raw_values',
+        payload=[
+            'order_id', 'payment_type', 'payment_method', 'payment_status', 'amount', 'currency',
+            'created_at',
+        ],
+    ) }}
 
 ),
 

@@ -45,6 +45,8 @@ validated as (
         case
             when product_id is null then 'missing_key'
             when updated_at is null or loaded_at is null then 'invalid_timestamp'
+            when {{ outside_calendar(['updated_at']) }}
+                then 'out_of_range_timestamp'
             when updated_at > loaded_at then 'future_timestamp'
             when list_price is null or list_price < 0 then 'invalid_price'
             when
@@ -64,7 +66,15 @@ rows_to_rank as (
 
 copies as (
 
-    {{ rank_copies('rows_to_rank', ['product_id', 'load_date'], 'loaded_at, source_file, raw_values') }}
+    {{ rank_copies(
+        'rows_to_rank',
+        ['product_id', 'load_date'],
+        'loaded_at, source_file, raw_values',
+        payload=[
+            'sku', 'product_name', 'category_code', 'brand_code', 'list_price', 'currency',
+            'updated_at',
+        ],
+    ) }}
 
 ),
 

@@ -43,6 +43,8 @@ validated as (
             when event_id is null or anonymous_id is null then 'missing_key'
             when occurred_at is null or received_at is null or loaded_at is null
                 then 'invalid_timestamp'
+            when {{ outside_calendar(['occurred_at', 'received_at']) }}
+                then 'out_of_range_timestamp'
             when
                 occurred_at > {{ dbt.dateadd('minute', var('clock_skew_tolerance_minutes'), 'received_at') }}
                 or received_at > loaded_at
@@ -66,7 +68,15 @@ rows_to_rank as (
 
 copies as (
 
-    {{ rank_copies('rows_to_rank', ['event_id'], 'received_at, loaded_at, source_file, raw_values') }}
+    {{ rank_copies(
+        'rows_to_rank',
+        ['event_id'],
+        'received_at, loaded_at, source_file, raw_values',
+        payload=[
+            'event_type', 'occurred_at', 'anonymous_id', 'customer_id', 'page_url', 'product_id',
+            'order_id', 'user_agent',
+        ],
+    ) }}
 
 ),
 
