@@ -21,7 +21,11 @@ it was delivered again unchanged. Every run compares the landing zone with it:
   the first run on or after its day; never half-published;
 - any other file is new, late or not: read and committed together with its ledger row, in one
   transaction per load date, so a run killed midway leaves whole files (whole days) only and the
-  rerun takes the rest.
+  rerun takes the rest;
+- a file without a row (0 bytes, or a CSV header only): of a full extract (products), the run
+  stops naming it, since it would say that every product was discontinued; of a change feed, it
+  is ingested with its ledger row (row_count 0), logged and reported as a warning naming it, and
+  the source test ``landing_file_has_rows`` warns on it.
 
 A file whose load date is older than the newest already ingested arrived late. Its ledger row
 gets ``late_arrival_at``, the warehouse's data clock when it came (the newest load time of the
@@ -77,6 +81,7 @@ class IngestionResult:
     unchanged: int = 0
     redelivered: list[str] = field(default_factory=list)
     held_back: list[str] = field(default_factory=list)
+    empty: list[str] = field(default_factory=list)              # ingested without a row
     seconds: float = 0.0
 
     @property
@@ -89,6 +94,7 @@ class IngestionResult:
                  f"unchanged (skipped, counted in {LEDGER}); {len(self.held_back)} held back"]
         lines += [f"  delivered again, skipped: {name}" for name in self.redelivered]
         lines += [f"  held back until its load date: {name}" for name in self.held_back]
+        lines += [f"  WARNING: no rows (ingested, counted as 0 in {LEDGER}): {name}" for name in self.empty]
         return "\n".join(lines)
 
 
@@ -220,9 +226,18 @@ def _ingest_batch(con: duckdb.DuckDBPyConnection, files: list[tuple[LandingFile,
                 f"select filename, count(*), {loaded_at} from {table.relation} "
                 "where _ingestion_id between ? and ? group by filename",
                 [min(i for _, i in table_files), max(i for _, i in table_files)]).fetchall()})
+        empty_extracts = [file.name for file, _ in files if file.table.full_extract and file.name not in counts]
+        if empty_extracts:
+            raise IngestionError(
+                "full extracts without a row; taken as they are, they would retire the whole table "
+                "(every product discontinued). Nothing of this load date was ingested; deliver the "
+                "extracts again:\n  " + "\n  ".join(empty_extracts))
         headers, ledger = [], []
         for file, checksum in files:
             rows, max_loaded_at = counts.get(file.name, (0, None))
+            if rows == 0:
+                con.execute(f"insert into {LOG} values (?, ?, 'empty', ?)",
+                            [now, file.name, "no rows: ingested with row_count 0"])
             # a file older than the newest load date already ingested arrived late: the
             # warehouse learns its rows now, at its data clock (the newest load time ingested
             # before this batch), not at the load time the file claims
@@ -343,6 +358,7 @@ def ingest(root: Path, warehouse: Path, run_date: date | None = None, project_di
         for batch in _batches(new, days_per_transaction):
             counts = _ingest_batch(con, batch, now)
             result.ingested.update(counts)
+            result.empty += [name for name, rows in counts.items() if rows == 0]
             if progress is not None:
                 first, last = batch[0][0].load_date, batch[-1][0].load_date
                 progress(f"ingested {first}..{last}: {len(counts)} files ({sum(counts.values()):,} rows)")

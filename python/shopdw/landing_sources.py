@@ -2,7 +2,9 @@
 
 A source table with ``config.meta.landing`` in a ``_<source>__sources.yml`` file is fed from
 landing files: ``files`` is a glob below the landing root, ``format`` is csv or json, and a CSV
-source says whether a row with more fields than the contract is an error (``strict``). Its
+source says whether a row with more fields than the contract is an error (``strict``), and a
+source whose files are full extracts (``delivery: full_extract``: every file holds the whole
+table) says so, because an empty one would retire every row instead of adding none. Its
 columns are the YAML's columns, in order, less the two the ingestion adds itself. The YAML
 stays the one contract: the ingestion, the loaders of the other engines and the landing
 contract tests all read it.
@@ -32,6 +34,7 @@ class LandingTable:
     format: str           # csv or json
     strict: bool          # csv: a row with more fields than the contract is an error
     columns: tuple[str, ...]
+    full_extract: bool = False  # every file holds the whole table (not only the day's changes)
 
     @property
     def relation(self) -> str:
@@ -61,8 +64,12 @@ def landing_tables(project_dir: Path | None = None) -> list[LandingTable]:
                     raise ValueError(f"{path}: source {source['name']}.{table['name']}: landing format must be "
                                      f"csv or json, got {landing.get('format')!r}")
                 columns = tuple(c["name"] for c in table.get("columns", []) if c["name"] not in ADDED_COLUMNS)
+                if landing.get("delivery", "changes") not in ("changes", "full_extract"):
+                    raise ValueError(f"{path}: source {source['name']}.{table['name']}: landing delivery must be "
+                                     f"changes or full_extract, got {landing.get('delivery')!r}")
                 found.append(LandingTable(source["name"], table["name"], landing["files"], landing["format"],
-                                          bool(landing.get("strict", True)), columns))
+                                          bool(landing.get("strict", True)), columns,
+                                          landing.get("delivery") == "full_extract"))
     if not found:
         raise ValueError("no source with meta.landing in the project's sources")
     return found

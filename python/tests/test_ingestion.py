@@ -263,3 +263,40 @@ def test_a_refused_file_can_be_retracted_and_its_correction_ingested(landing: Pa
     assert sorted((r[:-1] for r in after[payments]), key=repr) == sorted((r[:-1] for r in before[payments]), key=repr)
     with pytest.raises(IngestionError, match="not in the ingestion ledger"):
         retract(warehouse, str(tmp_path / "nowhere.csv"))
+
+
+def test_an_empty_full_extract_stops_the_run_naming_it_and_nothing_of_its_day_is_kept(landing: Path, tmp_path: Path):
+    """A products extract is the whole catalogue: one without a row would say every product was
+    discontinued. Header only or 0 bytes, it is refused, and the day it belongs to is not taken."""
+    warehouse = tmp_path / "w.duckdb"
+    ingest(landing, warehouse, run_date=RUN_DATE)
+    before = raw_state(warehouse)
+    products = sorted((landing / "shop" / "products").glob("*.csv"))
+    header_only = products[-1].with_name(f"{RUN_DATE}.csv")
+    header_only.write_text(products[-1].read_text().splitlines()[0] + "\n")
+    events = sorted((landing / "web" / "events").glob("*.jsonl"))
+    same_day = events[-1].with_name(f"{RUN_DATE}.jsonl")
+    same_day.write_text("".join(json.dumps({**json.loads(line), "event_id": f"new-{n}"}) + "\n"
+                                for n, line in enumerate(events[-1].read_text().splitlines())))
+    for content in (header_only.read_text(), ""):
+        header_only.write_text(content)
+        with pytest.raises(IngestionError) as caught:
+            ingest(landing, warehouse, run_date=RUN_DATE)
+        assert str(header_only) in str(caught.value) and "without a row" in str(caught.value)
+        assert raw_state(warehouse) == before
+
+
+def test_an_empty_change_file_is_ingested_and_reported_by_name(landing: Path, tmp_path: Path):
+    """A change feed may have a quiet day: its empty file is taken (row_count 0 in the ledger),
+    logged and reported as a warning naming it, never silently."""
+    warehouse = tmp_path / "w.duckdb"
+    ingest(landing, warehouse, run_date=RUN_DATE)
+    empty = landing / "shop" / "customers_cdc" / f"{RUN_DATE}.jsonl"
+    empty.write_text("")
+    result = ingest(landing, warehouse, run_date=RUN_DATE)
+    assert result.ingested == {str(empty): 0} and result.empty == [str(empty)]
+    assert f"WARNING: no rows (ingested, counted as 0 in {LEDGER}): {empty}" in result.report()
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        assert con.execute(f"select row_count from {LEDGER} where file_path = ?", [str(empty)]).fetchall() == [(0,)]
+        assert con.execute("select outcome from landing.ingestion_log where file_path = ?",
+                           [str(empty)]).fetchall() == [("empty",)]
