@@ -48,11 +48,12 @@
 {%- endmacro %}
 
 {#
-    Spark's regular expressions are Java's: the POSIX class [:space:] is spelled \s there (in a
-    Java bracket expression `[:space:]` would be the letters of the word).
+    Spark's regular expressions are Java's: the POSIX classes [:space:] and [:cntrl:] are
+    spelled \s and \p{Cntrl} there (in a Java bracket expression `[:space:]` would be the
+    letters of the word).
 #}
 {% macro spark__shop_regex_matches(column, pattern) -%}
-    coalesce({{ column }} rlike '{{ pattern | replace("[:space:]", "\\s") | replace("\\", "\\\\") }}', false)
+    coalesce({{ column }} rlike '{{ pattern | replace("[:space:]", "\\s") | replace("[:cntrl:]", "\\p{Cntrl}") | replace("\\", "\\\\") }}', false)
 {%- endmacro %}
 
 {# True when the text looks like an email address: one @, no blanks, a dot in the domain. #}

@@ -66,17 +66,21 @@ RATES = {
     # a copy whose event time is the epoch (1970-01-01 00:00:00 UTC), a source system's default
     # for a missing time: outside the calendar, so quarantined as out_of_range_timestamp
     "out_of_range_timestamp": 0.001,
+    # a copy whose text cannot be published: a NUL byte or a tab in a product name, a JSON
+    # object where a page URL belongs, a 5,000-character URL
+    "invalid_text": 0.001,
 }
 MIN_COPIES = 2  # every class appears at least this often in the initial history, at any scale
 
 COPY_CLASSES = {
     "customers_cdc": ["duplicate_row", "missing_key", "invalid_timestamp", "conflicting_duplicate"],
-    "products": ["duplicate_row", "missing_key", "invalid_price"],
+    "products": ["duplicate_row", "missing_key", "invalid_price", "invalid_text"],
     "orders": ["duplicate_row", "missing_key", "invalid_timestamp", "future_timestamp", "conflicting_duplicate",
                "out_of_range_timestamp"],
     "order_items": ["duplicate_row", "missing_key", "invalid_quantity", "invalid_price"],
     "payments": ["duplicate_row", "missing_key", "invalid_amount", "invalid_timestamp"],
-    "events": ["duplicate_row", "missing_key", "invalid_timestamp", "future_timestamp", "out_of_range_timestamp"],
+    "events": ["duplicate_row", "missing_key", "invalid_timestamp", "future_timestamp", "out_of_range_timestamp",
+               "invalid_text"],
 }
 
 SCHEMA_CHANGE = {"renamed": {"category": "category_name"}, "added": ["color"]}
@@ -382,6 +386,8 @@ class Landing:
                 case when copy_kind = 'missing_key' then null else product_id end as product_id,
                 'SKU-' || lpad(product_id::varchar, 6, '0') as sku,
                 {lookup_sql('brand0', ref.BRANDS)} || ' ' || {lookup_sql('category0', cat_names)}
+                    || (case when copy_kind = 'invalid_text' then (case when variant % 2 = 0 then chr(0) else chr(9) end)
+                             else '' end)
                     || ' Item ' || product_id::varchar as product_name,
                 case when messy and variant % 2 = 0 then {messy_sql(lookup_sql('category', cat_names), 'variant // 2')}
                      else {lookup_sql('category', cat_names)} end as category,
@@ -631,7 +637,10 @@ class Landing:
                 {ts_sql('received_ts')} as received_at,
                 'anon-' || left(md5('visitor:{self.cfg.seed}:' || visitor::varchar), 20) as anonymous_id,
                 nullif(customer_id, 0) as customer_id,
-                case event_type_name
+                -- JSON typed: a JSON object where the URL string belongs, written as an object
+                case when copy_kind = 'invalid_text' and variant % 2 = 0 then '{{"path": "/", "query": {{"q": 1}}}}'::json
+                     else to_json(case when copy_kind = 'invalid_text' then '/search?q=' || repeat('x', 5000)
+                     else case event_type_name
                     when 'product_view' then '/products/' || product_id::varchar
                     when 'add_to_cart' then '/cart/add/' || product_id::varchar
                     when 'remove_from_cart' then '/cart/remove/' || product_id::varchar
@@ -639,7 +648,7 @@ class Landing:
                     when 'checkout' then '/checkout'
                     when 'purchase' then '/checkout/confirmation'
                     else (['/', '/deals', '/search', '/category'])[(hash(event_no) % 4)::int + 1]
-                end as page_url,
+                end end) end as page_url,
                 nullif(product_id, 0) as product_id,
                 nullif(order_id, 0) as order_id,
                 {ua} as user_agent,

@@ -58,6 +58,10 @@ validated as (
                 then 'invalid_timestamp'
             when {{ outside_calendar(['committed_at', 'signed_up_at']) }}
                 then 'out_of_range_timestamp'
+            when {{ invalid_text([
+                'first_name', 'last_name', 'email_raw', 'phone', 'city', 'country_code', 'segment',
+            ]) }}
+                then 'invalid_text'
             when committed_at > loaded_at then 'future_timestamp'
             when
                 is_email_valid

@@ -60,6 +60,8 @@ validated as (
                 'updated_at',
             ]) }}
                 then 'out_of_range_timestamp'
+            when {{ invalid_text(['status', 'currency']) }}
+                then 'invalid_text'
             when placed_at > loaded_at or updated_at > loaded_at then 'future_timestamp'
             when
                 status not in ('placed', 'paid', 'shipped', 'delivered', 'cancelled', 'returned')

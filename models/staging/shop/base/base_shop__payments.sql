@@ -44,6 +44,10 @@ validated as (
             when created_at is null or loaded_at is null then 'invalid_timestamp'
             when {{ outside_calendar(['created_at']) }}
                 then 'out_of_range_timestamp'
+            when {{ invalid_text([
+                'payment_type', 'payment_method', 'payment_status', 'currency',
+            ]) }}
+                then 'invalid_text'
             when created_at > loaded_at then 'future_timestamp'
             when amount is null or amount < 0 then 'invalid_amount'
             when

@@ -47,6 +47,10 @@ validated as (
             when updated_at is null or loaded_at is null then 'invalid_timestamp'
             when {{ outside_calendar(['updated_at']) }}
                 then 'out_of_range_timestamp'
+            when {{ invalid_text([
+                'sku', 'product_name', 'category_code', 'brand_code', 'currency',
+            ]) }}
+                then 'invalid_text'
             when updated_at > loaded_at then 'future_timestamp'
             when list_price is null or list_price < 0 then 'invalid_price'
             when

@@ -45,6 +45,10 @@ validated as (
                 then 'invalid_timestamp'
             when {{ outside_calendar(['occurred_at', 'received_at']) }}
                 then 'out_of_range_timestamp'
+            when {{ invalid_text([
+                'event_id', 'event_type', 'anonymous_id', 'page_url', 'user_agent',
+            ]) }}
+                then 'invalid_text'
             when
                 occurred_at > {{ dbt.dateadd('minute', var('clock_skew_tolerance_minutes'), 'received_at') }}
                 or received_at > loaded_at
