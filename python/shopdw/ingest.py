@@ -19,6 +19,8 @@ it was delivered again unchanged. Every run compares the landing zone with it:
   anything, naming every such file (a correction must arrive as a new file);
 - a file whose load date (its name) is after the run's date: held back, logged, and taken by
   the first run on or after its day; never half-published;
+- a file that is not UTF-8 (a Latin-1 export), or starts with a byte-order mark: the run stops
+  before it ingests anything, naming the file, the line and the bytes;
 - any other file is new, late or not: read and committed together with its ledger row, in one
   transaction per load date, so a run killed midway leaves whole files (whole days) only and the
   rerun takes the rest;
@@ -96,6 +98,52 @@ class IngestionResult:
         lines += [f"  held back until its load date: {name}" for name in self.held_back]
         lines += [f"  WARNING: no rows (ingested, counted as 0 in {LEDGER}): {name}" for name in self.empty]
         return "\n".join(lines)
+
+
+def encoding_problem(path: Path) -> str | None:
+    """What keeps the file from being the UTF-8 the landing contract asks for, or None: a
+    byte-order mark (invisible in every message after it), or bytes that are not UTF-8, with
+    the line (from 1) and the bytes themselves."""
+    import codecs
+
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    line, offset = 1, 0
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            if offset == 0 and block.startswith(codecs.BOM_UTF8):
+                return "starts with a UTF-8 byte-order mark (EF BB BF): export it without one"
+            try:
+                decoder.decode(block)
+            except UnicodeDecodeError as err:
+                bad = block[err.start:err.start + 4]
+                at_line = line + block.count(b"\n", 0, err.start)
+                return (f"line {at_line}: bytes {bad.hex(' ').upper()} at byte "
+                        f"{offset + err.start:,} are not UTF-8 ({err.reason}); export the file as UTF-8 "
+                        "(a byte such as E9 alone is Latin-1 or Windows-1252)")
+            line += block.count(b"\n")
+            offset += len(block)
+    try:
+        decoder.decode(b"", final=True)
+    except UnicodeDecodeError:
+        return f"ends inside a UTF-8 character (line {line}): the file is cut short or not UTF-8"
+    return None
+
+
+def _first_bad_json_line(path: Path) -> str | None:
+    """The first line of a JSON-lines file that is not one JSON object, as 'line N: problem'."""
+    import json
+
+    with path.open(encoding="utf-8", errors="replace") as handle:
+        for number, text in enumerate(handle, start=1):
+            if not text.strip():
+                continue
+            try:
+                value = json.loads(text)
+            except json.JSONDecodeError as err:
+                return f"line {number}, column {err.pos + 1}: {err.msg}"
+            if not isinstance(value, dict):
+                return f"line {number}: a JSON {type(value).__name__}, not an object"
+    return None
 
 
 def sha256(path: Path) -> str:
@@ -199,8 +247,11 @@ def _unreadable_file(con: duckdb.DuckDBPyConnection, failed: _UnreadableBatch) -
         try:
             con.execute(f"select count(*) from {table.reader('?')}", [file.name]).fetchone()
         except duckdb.Error as err:
+            where = _first_bad_json_line(file.path) if table.format == "json" else None
+            # DuckDB's own line number of a JSON error can be the line after the bad one
+            detail = f"{where} (reader: {str(err).strip()})" if where else str(err).strip()
             return IngestionError(f"{file.name}: cannot be read as {table.format.upper()} of "
-                                  f"{table.source_name}.{table.name}: {str(err).strip()}")
+                                  f"{table.source_name}.{table.name}: {detail}")
     names = ", ".join(file.name for file in failed.files)
     return IngestionError(f"{names}: cannot be read together as {table.format.upper()} of "
                           f"{table.source_name}.{table.name}: {str(failed.error).strip()}")
@@ -305,7 +356,7 @@ def ingest(root: Path, warehouse: Path, run_date: date | None = None, project_di
                        con.execute(f"select source_name, source_table, sha256, file_path from {LEDGER}").fetchall()}
         copies = {path: (size, modified) for path, size, modified in
                   con.execute(f"select file_path, size_bytes, modified_ns from {COPIES}").fetchall()}
-        changed, redelivered, new = [], [], []
+        changed, redelivered, new, unreadable = [], [], [], []
         for file in files:
             if copies.get(file.name) == (file.size, file.modified_ns):
                 result.unchanged += 1
@@ -326,6 +377,10 @@ def ingest(root: Path, warehouse: Path, run_date: date | None = None, project_di
             if file.load_date > run_date:
                 result.held_back.append(file.name)
                 continue
+            problem = encoding_problem(file.path)
+            if problem is not None:
+                unreadable.append(f"{file.name}: {problem}")
+                continue
             checksum = sha256(file.path)
             original = by_checksum.get((file.table.source_name, file.table.name, checksum))
             if original is not None:
@@ -335,6 +390,10 @@ def ingest(root: Path, warehouse: Path, run_date: date | None = None, project_di
             if file.name in copies:
                 con.execute(f"delete from {COPIES} where file_path = ?", [file.name])
             new.append((file, checksum))
+        if unreadable:
+            raise IngestionError(
+                "landing files that are not UTF-8 text; nothing was ingested by this run. Deliver them "
+                "again as UTF-8 without a byte-order mark:\n  " + "\n  ".join(unreadable))
         if changed:
             raise IngestionError(
                 "landing files changed after they were ingested; nothing was ingested by this run. "

@@ -300,3 +300,36 @@ def test_an_empty_change_file_is_ingested_and_reported_by_name(landing: Path, tm
         assert con.execute(f"select row_count from {LEDGER} where file_path = ?", [str(empty)]).fetchall() == [(0,)]
         assert con.execute("select outcome from landing.ingestion_log where file_path = ?",
                            [str(empty)]).fetchall() == [("empty",)]
+
+
+def test_a_file_that_is_not_utf8_stops_the_run_naming_file_line_and_bytes(landing: Path, tmp_path: Path):
+    """A Latin-1 export and a UTF-8 file with a byte-order mark: the run stops before it ingests
+    anything, with the file, the line and the bytes (a BOM is invisible in any later message)."""
+    warehouse = tmp_path / "w.duckdb"
+    ingest(landing, warehouse, run_date=RUN_DATE)
+    before = raw_state(warehouse)
+    products = sorted((landing / "shop" / "products").glob("*.csv"))
+    lines = products[-1].read_text().splitlines()
+    latin1 = products[-1].with_name(f"{RUN_DATE}.csv")
+    latin1.write_bytes(("\n".join([lines[0], lines[1], lines[2].replace("Item", "Café Item")]) + "\n").encode("latin-1"))
+    orders = sorted((landing / "shop" / "orders").glob("*.csv"))
+    bom = orders[-1].with_name(f"{RUN_DATE}.csv")
+    bom.write_bytes(b"\xef\xbb\xbf" + orders[-1].read_bytes())
+    with pytest.raises(IngestionError) as caught:
+        ingest(landing, warehouse, run_date=RUN_DATE)
+    message = str(caught.value)
+    assert f"{latin1}: line 3: bytes E9" in message and "not UTF-8" in message
+    assert f"{bom}: starts with a UTF-8 byte-order mark" in message
+    assert raw_state(warehouse) == before
+
+
+def test_malformed_json_is_reported_at_its_own_line(landing: Path, tmp_path: Path):
+    warehouse = tmp_path / "w.duckdb"
+    events = sorted((landing / "web" / "events").glob("*.jsonl"))
+    lines = events[-1].read_text().splitlines()
+    broken = events[-1].with_name(f"{RUN_DATE}.jsonl")
+    broken.write_text("\n".join([lines[0], lines[1][:-1], *lines[2:5]]) + "\n")
+    ingest(landing, warehouse, run_date=RUN_DATE - timedelta(days=1))
+    with pytest.raises(IngestionError) as caught:
+        ingest(landing, warehouse, run_date=RUN_DATE)
+    assert f"{broken}: cannot be read as JSON of web.events: line 2," in str(caught.value)
