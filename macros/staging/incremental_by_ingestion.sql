@@ -5,11 +5,15 @@
       - when a new row falls in its copy group (same copy_key): a late file can bring an
         earlier copy, and every copy is numbered again; or
       - when it is the staged version of an entity (entity_key) that gets a new row: a newer
-        version supersedes it.
-    A superseded row stays superseded and a duplicate stays a duplicate whatever else arrives,
-    and a quarantined row's reason is its own. So the model re-ranks the new rows together with
-    the stored rows of the copy groups they touch and of the copy group of each touched
-    entity's staged row, and replaces those copy groups whole (delete+insert on copy_key).
+        version supersedes it;
+      - when a new row repeats the staged version of its entity with other content: every copy
+        of that version is quarantined (conflicting_duplicate), and the entity's best remaining
+        version, superseded until then, becomes the staged one.
+    Otherwise a superseded row stays superseded and a duplicate stays a duplicate whatever else
+    arrives, and a quarantined row's reason is its own. So the model re-ranks the new rows
+    together with the stored rows of the copy groups they touch, of the copy group of each
+    touched entity's staged row, and of every version of an entity whose staged row a new row
+    repeats, and replaces those copy groups whole (delete+insert on copy_key).
     Rows with a null key are quarantined (missing key) and keep their fate alone.
 #}
 
@@ -61,6 +65,22 @@
             inner join (select distinct {{ entity_key }} from {{ relation }}) as touched_entities
                 on staged.{{ entity_key }} = touched_entities.{{ entity_key }}
             where staged.row_fate = 'staged'
+            union all
+            {# every stored version of an entity whose staged row a new row repeats: if the
+               repeat contradicts it, the version before becomes the staged one #}
+            select {% for column in copy_key %}versions.{{ column }}{% if not loop.last %}, {% endif %}{% endfor %}
+            from {{ this }} as versions
+            inner join (
+                select distinct repeated.{{ entity_key }}
+                from {{ this }} as repeated
+                inner join {{ relation }} as repeats
+                    on
+                        {%- for column in copy_key %}
+                        repeated.{{ column }} = repeats.{{ column }}{% if not loop.last %} and{% endif %}
+                        {%- endfor %}
+                where repeated.row_fate = 'staged'
+            ) as contested
+                on versions.{{ entity_key }} = contested.{{ entity_key }}
             {%- endif %}
         ) as touched_keys
     ) as touched

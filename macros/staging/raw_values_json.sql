@@ -16,13 +16,14 @@
 
 {#
     PostgreSQL's json_build_object writes `{"a" : "b"}`; the text is built the compact way DuckDB
-    writes it (`{"a":"b"}`, keys in order, null as null), so quarantine rows are equal on both.
+    writes it (`{"a":"b"}`, keys in order, null as null, a control character's escape in upper
+    case hex: \u001A), so quarantine rows are equal on both.
 #}
 {% macro postgres__shop_raw_values_json(columns) -%}
     concat(
         '{',
         {%- for column in columns %}
-        '"{{ column }}":', coalesce(to_json({{ column }})::text, 'null'),{{ " ','," if not loop.last }}
+        '"{{ column }}":', {{ upper_json_escapes("coalesce(to_json(" ~ column ~ ")::text, 'null')") }},{{ " ','," if not loop.last }}
         {%- endfor %}
         '}'
     )
@@ -35,4 +36,14 @@
         '{{ column }}', {{ column }}{{ ',' if not loop.last }}
         {%- endfor %}
     ), map('ignoreNullFields', 'false'))
+{%- endmacro %}
+
+{# The \u00xx escapes of control characters, with upper-case hex digits as DuckDB writes them. #}
+{% macro upper_json_escapes(expression) -%}
+    {%- set escapes = ['000b', '000e', '000f', '001a', '001b', '001c', '001d', '001e', '001f', '007f'] -%}
+    {%- set ns = namespace(sql=expression) -%}
+    {%- for escape in escapes -%}
+        {%- set ns.sql = "replace(" ~ ns.sql ~ ", '\\u" ~ escape ~ "', '\\u" ~ escape | upper ~ "')" -%}
+    {%- endfor -%}
+    {{ ns.sql }}
 {%- endmacro %}

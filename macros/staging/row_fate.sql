@@ -2,7 +2,8 @@
     Deduplication in two steps, shared by every base model.
 
     rank_copies: numbers the copies of the same delivered row (same `partition_by` values)
-    among the valid rows, first delivered first (`order_by`); a quarantined row gets none (it
+    among the valid rows, first delivered first (`order_by`, then raw_row_key, so that identical
+    lines rank the same in every rebuild and on every engine); a quarantined row gets none (it
     is no copy of anything: its key may be missing, and its fate is its reason). Copies whose
     `payload` (the typed business columns, not the delivery's metadata) differ are in
     conflict: the source said two things of one key and version, and no sort order may pick
@@ -26,7 +27,7 @@
             when reject_reason is null
                 then row_number() over (
                     partition by (reject_reason is null), {{ partition_by | join(', ') }}
-                    order by {{ order_by }}
+                    order by {{ order_by }}, raw_row_key
                 )
         end as copy_rank,
         coalesce(

@@ -3,7 +3,9 @@
 The raw layer is one table per landing source, ``<source>.<table>`` in the warehouse (the
 same names the sources resolve to on every engine), every contract column as text, plus the
 file the row came from (``filename``) and the ingestion that brought it (``_ingestion_id``).
-Typing and rejection stay in staging: a value is never judged here, only copied.
+Typing and rejection stay in staging: a value is never judged here, only copied (a NUL byte,
+which PostgreSQL cannot store, is copied as the control character SUB, so staging still
+quarantines it as invalid_text).
 
 The ledger ``landing.ingested_files`` has one row per ingested file: its path, load date,
 size, modification time, SHA-256, row count, CSV header, ingestion id and time, and how often
@@ -230,7 +232,10 @@ def _insert_files(con: duckdb.DuckDBPyConnection, table: LandingTable, files: li
     """The rows of several files of one table, each with its ingestion id, in one statement (the
     reader reads the files in parallel)."""
     columns = ", ".join(_quote(c) for c in table.columns)
-    select = (f"select {', '.join('r.' + _quote(c) for c in table.columns)}, r.filename, ids.ingestion_id "
+    # a NUL byte is kept as SUB (U+001A), the control character for one that cannot be stored:
+    # PostgreSQL's text cannot hold NUL, and the raw layer is the same on every engine
+    values = ", ".join(f"replace(r.{_quote(c)}, chr(0), chr(26))" for c in table.columns)
+    select = (f"select {values}, r.filename, ids.ingestion_id "
               f"from {table.reader('?', filename=True)} as r "
               "inner join (select unnest(?) as path, unnest(?) as ingestion_id) as ids on r.filename = ids.path")
     paths, ids = [f.name for f, _ in files], [i for _, i in files]

@@ -106,12 +106,7 @@ def _copy_to_postgres(duck: duckdb.DuckDBPyConnection, pg, table: str, where: st
             cur.executemany(f"insert into {target} values ({', '.join('%s' for _ in columns)})", rows)
             return len(rows)
         path = folder / f"{schema}.{name}.csv"
-        # PostgreSQL's text cannot hold a NUL byte: it arrives as SUB (U+001A), the control
-        # character meant for a character that cannot be stored, so staging still quarantines
-        # the value as invalid_text, as on the other engines
-        select = ", ".join(f"replace({_quote(c)}, chr(0), chr(26)) as {_quote(c)}" if t == "VARCHAR" else _quote(c)
-                           for c, t in columns)
-        duck.execute(f"copy (select {select} from {table} where {where}) to '{path}' (format csv, header true)")
+        duck.execute(f"copy (select * from {table} where {where}) to '{path}' (format csv, header true)")
         with path.open() as handle:
             cur.copy_expert(f"copy {target} from stdin with (format csv, header true)", handle)
         return cur.rowcount

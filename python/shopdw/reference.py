@@ -99,10 +99,20 @@ QUARANTINE_REASONS: list[tuple[str, str, str]] = [
     ("missing_key", "rejected", "A required key (the row's own id or a foreign key) is null or blank."),
     ("invalid_timestamp", "rejected", "A required timestamp cannot be parsed."),
     ("future_timestamp", "rejected", "The event time lies after the time the row was received or loaded."),
+    ("out_of_range_timestamp", "rejected",
+     "A timestamp lies outside the calendar of dim_dates (before dim_dates_start or from dim_dates_end on), "
+     "e.g. an epoch-zero 1970-01-01: no fact may carry a date the calendar lacks."),
+    ("invalid_text", "rejected",
+     "A text value holds a control character (a NUL byte, a tab or line break), is longer than text_max_length, "
+     "or is a JSON object or array where a scalar belongs."),
     ("invalid_quantity", "rejected", "Quantity is not a whole number greater than zero."),
     ("invalid_price", "rejected", "A price is missing, not numeric or negative."),
     ("invalid_amount", "rejected", "A money amount is missing, not numeric or negative."),
     ("invalid_value", "rejected", "A categorical value is outside its accepted set after trimming and casing."),
+    ("conflicting_duplicate", "rejected",
+     "Copies of one key and version (same lsn, order version, line, payment, event or product extract row) "
+     "disagree on their content: every copy is quarantined, none is published, and the entity keeps its "
+     "previous version."),
     ("internal_test_account", "rejected", "The row belongs to an internal QA/test account, not a real customer."),
     ("unknown_customer", "rejected", "The order references a customer that the customer feed never delivered."),
     ("unknown_product", "rejected", "The order item references a product that no extract ever delivered."),

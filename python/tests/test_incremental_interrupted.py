@@ -130,6 +130,8 @@ def test_a_conflicting_redelivery_takes_back_a_staged_version_as_a_full_refresh_
     copy_table(warehouse.path, rebuilt.path, "snapshots", "snp_shop__products")
     rebuilt.build("--full-refresh", tests=False)
     assert mart_differences(warehouse.path, rebuilt.path) == {table: 0 for table in MART_TABLES}
+    # the two warehouses read the same files from two folders: the file path (and the key
+    # hashed from it) differs, nothing else may
     audit_tables = ("audit_quarantine", "audit_row_accounting")
-    assert mart_differences(warehouse.path, rebuilt.path, schema="audit", only=audit_tables) \
-        == {table: 0 for table in audit_tables}
+    assert mart_differences(warehouse.path, rebuilt.path, schema="audit", only=audit_tables,
+                            ignore=("quarantine_key", "source_file")) == {table: 0 for table in audit_tables}

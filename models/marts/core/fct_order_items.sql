@@ -12,6 +12,7 @@
 }}
 
 -- depends_on: {{ ref('stg_shop__customer_changes') }}
+-- depends_on: {{ ref('base_shop__orders') }}
 
 with
 
@@ -66,6 +67,14 @@ orders_to_refresh as (
     select orders.order_id
     from orders
     where orders.ingestion_id > {{ incremental_watermark('input_ingestion_id') }}
+    union
+    {#- a new row of the order of any fate: a contradicting copy can take back the staged
+        version, and the order falls back to an older one (conflicting_duplicate) #}
+    select base_orders.order_id
+    from {{ ref('base_shop__orders') }} as base_orders
+    where
+        base_orders.ingestion_id > {{ incremental_watermark('input_ingestion_id') }}
+        and base_orders.order_id is not null
     union
     select orders.order_id
     from orders
