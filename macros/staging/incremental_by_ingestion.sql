@@ -9,11 +9,15 @@
       - when a new row repeats the staged version of its entity with other content: every copy
         of that version is quarantined (conflicting_duplicate), and the entity's best remaining
         version, superseded until then, becomes the staged one.
+      - when it fails a check against the other rows of its entity (context_reason of
+        assign_row_fate, keyed by related_key): a new row of that entity, or a new copy that
+        takes back one of its rows, can make the check pass or fail.
     Otherwise a superseded row stays superseded and a duplicate stays a duplicate whatever else
     arrives, and a quarantined row's reason is its own. So the model re-ranks the new rows
     together with the stored rows of the copy groups they touch, of the copy group of each
     touched entity's staged row, and of every version of an entity whose staged row a new row
-    repeats, and replaces those copy groups whole (delete+insert on copy_key).
+    repeats, and of every row of a related entity (related_key) that a new row or a touched
+    copy group names, and replaces those copy groups whole (delete+insert on copy_key).
     Rows with a null key are quarantined (missing key) and keep their fate alone.
 #}
 
@@ -42,11 +46,13 @@
 {%- endmacro %}
 
 {#- the validated new rows and, on an incremental run, the stored rows whose fate they can change -#}
-{% macro with_stored_rows_of_touched_units(relation, copy_key, entity_key=none) -%}
+{% macro with_stored_rows_of_touched_units(relation, copy_key, entity_key=none, related_key=none) -%}
     {%- if is_incremental() -%}
         {%- set columns = [] -%}
         {%- for column in adapter.get_columns_in_relation(this) -%}
-            {%- if column.name | lower not in ('payload_hash', 'copy_rank', 'is_conflicting_copy', 'row_fate', 'quarantine_reason') -%}
+            {%- if column.name | lower not in (
+                'payload_hash', 'copy_rank', 'is_conflicting_copy', 'context_reason', 'row_fate', 'quarantine_reason',
+            ) -%}
                 {%- do columns.append(adapter.quote(column.name)) -%}
             {%- endif -%}
         {%- endfor %}
@@ -81,6 +87,25 @@
                 where repeated.row_fate = 'staged'
             ) as contested
                 on versions.{{ entity_key }} = contested.{{ entity_key }}
+            {%- endif %}
+            {%- if related_key is not none %}
+            union all
+            {# every stored row of an entity that a new row names, or that a stored row names
+               whose copy group a new row joins: checks across the entity's rows run again #}
+            select {% for column in copy_key %}related.{{ column }}{% if not loop.last %}, {% endif %}{% endfor %}
+            from {{ this }} as related
+            inner join (
+                select {{ related_key }} from {{ relation }}
+                union
+                select grouped.{{ related_key }}
+                from {{ this }} as grouped
+                inner join {{ relation }} as joining
+                    on
+                        {%- for column in copy_key %}
+                        grouped.{{ column }} = joining.{{ column }}{% if not loop.last %} and{% endif %}
+                        {%- endfor %}
+            ) as touched_entities
+                on related.{{ related_key }} = touched_entities.{{ related_key }}
             {%- endif %}
         ) as touched_keys
     ) as touched

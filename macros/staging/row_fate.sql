@@ -11,8 +11,10 @@
 
     assign_row_fate: gives every raw row exactly one fate, so that raw rows =
     staged + quarantined + duplicate + superseded holds by construction:
-      quarantined  reject_reason is set, or the row is a conflicting copy; quarantine_reason
-                   says which (conflicting_duplicate) and the row goes to audit_quarantine;
+      quarantined  reject_reason is set, the row is a conflicting copy, or the first copy of
+                   a row fails a check against the other rows of its entity (`context_reason`,
+                   such as a CDC update of a customer the feed never created);
+                   quarantine_reason says which and the row goes to audit_quarantine;
       duplicate    a later copy of a row already delivered, with the same payload;
       staged       the row staging keeps: for versioned sources the latest version of its
                    entity by `version_order_by`, otherwise every first copy;
@@ -47,14 +49,18 @@
     ) as hashed
 {%- endmacro %}
 
-{% macro assign_row_fate(relation, entity_key=none, version_order_by=none) -%}
-    {%- set candidate = '(reject_reason is null and not is_conflicting_copy)' -%}
+{% macro assign_row_fate(relation, entity_key=none, version_order_by=none, context_reason=none) -%}
+    {%- set candidate = '(reject_reason is null and not is_conflicting_copy' ~ (
+        ' and ' ~ context_reason ~ ' is null' if context_reason else '') ~ ')' -%}
     select
         *,
         case
             when reject_reason is not null then 'quarantined'
             when is_conflicting_copy then 'quarantined'
             when copy_rank > 1 then 'duplicate'
+            {%- if context_reason %}
+            when {{ context_reason }} is not null then 'quarantined'
+            {%- endif %}
             {%- if version_order_by is not none %}
             when row_number() over (
                 partition by {{ candidate }}, copy_rank, {{ entity_key }}
@@ -68,6 +74,9 @@
         coalesce(
             reject_reason,
             case when is_conflicting_copy then 'conflicting_duplicate' end
+            {%- if context_reason %},
+            case when copy_rank = 1 then {{ context_reason }} end
+            {%- endif %}
         ) as quarantine_reason
     from {{ relation }}
 {%- endmacro %}

@@ -55,6 +55,7 @@ RATES = {
     "invalid_email": 0.005,
     "mixed_utc_offset": 0.2,
     "cdc_out_of_order": 0.02,
+    # orders of customers that never existed; CDC updates and deletes of such customers
     "unknown_customer": 0.001,
     "unknown_product": 0.001,
     # of the accounts created at checkout: their creation reaches the CDC feed 1-3 days after
@@ -73,7 +74,8 @@ RATES = {
 MIN_COPIES = 2  # every class appears at least this often in the initial history, at any scale
 
 COPY_CLASSES = {
-    "customers_cdc": ["duplicate_row", "missing_key", "invalid_timestamp", "conflicting_duplicate"],
+    "customers_cdc": ["duplicate_row", "missing_key", "invalid_timestamp", "conflicting_duplicate",
+                      "unknown_customer"],
     "products": ["duplicate_row", "missing_key", "invalid_price", "invalid_text"],
     "orders": ["duplicate_row", "missing_key", "invalid_timestamp", "future_timestamp", "conflicting_duplicate",
                "out_of_range_timestamp"],
@@ -137,7 +139,7 @@ def _list_literal(values: list[str]) -> str:
 
 BAD_TIMESTAMPS = ["not-a-date", "2024-13-45T25:61:00Z", "31/02/2024 10:00", "yesterday", "0000-00-00 00:00:00"]
 BAD_PRICES = ["N/A", "abc", "12,99", "-5.00", "$"]
-BAD_QUANTITIES = ["0", "-1", "-3", "1.5", "two"]
+BAD_QUANTITIES = ["0", "-1", "-3", "1.5", "two", "1000000000000"]
 BAD_AMOUNTS = ["N/A", "-12.50", "abc", "1.2.3"]
 BAD_EMAILS = ["{local}.example.com", "{local}@", "@example.com", "{local} @example.com", "{local}@@example.com"]
 
@@ -291,11 +293,18 @@ class Landing:
             "segment": ch["segment"], "signup_ts": ch["signup_ts"], "is_test": ch["is_test"],
             "file_day": file_day, "late": late, "messy": messy, "bad_email": bad_email,
         }
-        # a conflicting copy contradicts an update of a real customer: another segment
+        # a conflicting copy contradicts an update of a real customer: another segment; an
+        # unknown_customer copy is an update (or, for odd variants, a delete) of a customer the
+        # feed never created, with its own lsn (real lsns are multiples of 8)
+        real_update = (ch["op"] == 2) & ~ch["is_test"]
         cols = with_copies(rng, cols, "customers_cdc", self._hist(cols["file_day"]),
-                           eligible_for={"conflicting_duplicate": (ch["op"] == 2) & ~ch["is_test"]})
+                           eligible_for={"conflicting_duplicate": real_update, "unknown_customer": real_update})
         conflicting = cols["copy_kind"] == "conflicting_duplicate"
         cols["segment"] = np.where(conflicting, (cols["segment"] + 1) % len(ref.SEGMENTS), cols["segment"])
+        orphan = cols["copy_kind"] == "unknown_customer"
+        cols["lsn"] = np.where(orphan, cols["lsn"] + 1, cols["lsn"])
+        cols["customer_id"] = np.where(orphan, 95_000_000 + np.cumsum(orphan), cols["customer_id"])
+        cols["op"] = np.where(orphan & (cols["variant"] % 2 == 1), 3, cols["op"])
         cols["in_conflict"] = in_conflict(cols, cols["lsn"].astype(np.int64))
         self._register("customers_cdc", cols)
         first = lookup_sql(f"(hash(customer_id, 1) % {len(ref.FIRST_NAMES)})::int", ref.FIRST_NAMES)
@@ -336,7 +345,7 @@ class Landing:
                 case when copy_kind is null and bad_email then 'invalid_email'
                      when copy_kind is null and messy then 'messy_categorical' end as dirt,
                 late as is_late,
-                case when copy_kind in ('missing_key', 'invalid_timestamp') then copy_kind
+                case when copy_kind in ('missing_key', 'invalid_timestamp', 'unknown_customer') then copy_kind
                      when is_test then 'internal_test_account'
                      when in_conflict then 'conflicting_duplicate'
                      when copy_kind = 'duplicate_row' then 'duplicate'

@@ -105,7 +105,7 @@ QUARANTINE_REASONS: list[tuple[str, str, str]] = [
     ("invalid_text", "rejected",
      "A text value holds a control character (a NUL byte, a tab or line break), is longer than text_max_length, "
      "or is a JSON object or array where a scalar belongs."),
-    ("invalid_quantity", "rejected", "Quantity is not a whole number greater than zero."),
+    ("invalid_quantity", "rejected", "Quantity is not a whole number from 1 to max_line_quantity (1,000)."),
     ("invalid_price", "rejected", "A price is missing, not numeric or negative."),
     ("invalid_amount", "rejected", "A money amount is missing, not numeric or negative."),
     ("invalid_value", "rejected", "A categorical value is outside its accepted set after trimming and casing."),
@@ -114,7 +114,7 @@ QUARANTINE_REASONS: list[tuple[str, str, str]] = [
      "disagree on their content: every copy is quarantined, none is published, and the entity keeps its "
      "previous version."),
     ("internal_test_account", "rejected", "The row belongs to an internal QA/test account, not a real customer."),
-    ("unknown_customer", "rejected", "The order references a customer that the customer feed never delivered."),
+    ("unknown_customer", "rejected", "The order references a customer that the customer feed never delivered, or a CDC update or delete names a customer the feed has not created by then."),
     ("unknown_product", "rejected", "The order item references a product that no extract ever delivered."),
     ("unknown_order", "rejected", "The row references an order that was never delivered."),
     ("parent_order_rejected", "rejected", "The row belongs to an order that was itself quarantined."),

@@ -135,3 +135,54 @@ def test_a_conflicting_redelivery_takes_back_a_staged_version_as_a_full_refresh_
     audit_tables = ("audit_quarantine", "audit_row_accounting")
     assert mart_differences(warehouse.path, rebuilt.path, schema="audit", only=audit_tables,
                             ignore=("quarantine_key", "source_file")) == {table: 0 for table in audit_tables}
+
+
+def test_a_change_of_a_customer_not_yet_created_waits_in_quarantine_for_its_creation(tmp_path):
+    """A CDC update names a customer the feed has not created: it refers to nobody, so it is
+    quarantined as unknown_customer. When a later file brings the creation (committed before the
+    update), the update is staged and the customer has both versions, exactly as in a full
+    refresh; a delete of a customer that is never created stays in quarantine."""
+    import json
+
+    warehouse = Warehouse(tmp_path / "incremental")
+    warehouse.generate(scale=0.05, days=10)
+    warehouse.build(tests=False)
+    person = {"first_name": "Ada", "last_name": "Byron", "phone": "+1-202-555-0199", "city": "Berlin",
+              "country_code": "DE", "signed_up_at": "2026-07-01T08:00:00Z"}
+    update = person | {"lsn": "999999001", "op": "u", "committed_at": "2026-07-01T09:00:00Z",
+                       "customer_id": "77000001", "email": "ada.byron@example.com", "segment": "gold",
+                       "_loaded_at": "2026-07-02T02:00:00Z"}
+    delete = person | {"lsn": "999999002", "op": "d", "committed_at": "2026-07-01T10:00:00Z",
+                       "customer_id": "77000002", "email": "nobody@example.com", "segment": "standard",
+                       "_loaded_at": "2026-07-02T02:00:00Z"}
+    cdc = warehouse.landing / "shop" / "customers_cdc"
+    (cdc / "2026-07-01.jsonl").write_text(json.dumps(update) + "\n" + json.dumps(delete) + "\n")
+    warehouse.build(tests=False)
+
+    def waiting() -> dict:
+        return dict(warehouse.query(
+            "select entity_id, count(*) from audit.audit_quarantine "
+            "where source_table = 'customers_cdc' and reason_code = 'unknown_customer' "
+            "and entity_id in ('77000001', '77000002') group by 1"))
+
+    assert waiting() == {"77000001": 1, "77000002": 1}
+    assert warehouse.scalar("select count(*) from marts.dim_customers where customer_id = 77000001") == 0
+
+    create = person | {"lsn": "999999000", "op": "c", "committed_at": "2026-07-01T08:00:00Z",
+                       "customer_id": "77000001", "email": "ada.byron@example.com", "segment": "standard",
+                       "_loaded_at": "2026-07-03T02:00:00Z"}
+    (cdc / "2026-07-02.jsonl").write_text(json.dumps(create) + "\n")
+    warehouse.build(tests=False)
+
+    assert waiting() == {"77000002": 1}
+    assert warehouse.query("select segment, is_current from marts.dim_customers where customer_id = 77000001 "
+                           "order by valid_from") == [("standard", False), ("gold", True)]
+
+    rebuilt = Warehouse(tmp_path / "rebuilt")
+    clone_landing(warehouse, rebuilt)
+    copy_table(warehouse.path, rebuilt.path, "snapshots", "snp_shop__products")
+    rebuilt.build("--full-refresh", tests=False)
+    assert mart_differences(warehouse.path, rebuilt.path) == {table: 0 for table in MART_TABLES}
+    audit_tables = ("audit_quarantine", "audit_row_accounting")
+    assert mart_differences(warehouse.path, rebuilt.path, schema="audit", only=audit_tables,
+                            ignore=("quarantine_key", "source_file")) == {table: 0 for table in audit_tables}

@@ -9,7 +9,7 @@
 }}
 
 -- depends_on: {{ ref('int_web__identity_map') }}
--- depends_on: {{ ref('stg_shop__customer_changes') }}
+-- depends_on: {{ ref('base_shop__customer_changes') }}
 
 {# Rebuilt per visitor, like fct_web_events, and from it; its own watermark, so a run that
     stopped after fct_web_events but before this model is caught up by the next run. #}
@@ -23,9 +23,12 @@ web_events as (
 ),
 
 {% if is_incremental() %}
+{#- every new change row of any fate: a change can also take back another (a contradicting copy
+    quarantines a staged change; a late creation stages changes that waited for it) #}
 customer_changes as (
 
-    select * from {{ ref('stg_shop__customer_changes') }}
+    select * from {{ ref('base_shop__customer_changes') }}
+    where customer_id is not null
 
 ),
 

@@ -8,7 +8,7 @@
     )
 }}
 
--- depends_on: {{ ref('stg_shop__customer_changes') }}
+-- depends_on: {{ ref('base_shop__customer_changes') }}
 
 {#
     Sessions and identity depend on a visitor's whole history: a late event can merge two
@@ -45,9 +45,12 @@ products as (
 ),
 
 {% if is_incremental() %}
+{#- every new change row of any fate: a change can also take back another (a contradicting copy
+    quarantines a staged change; a late creation stages changes that waited for it) #}
 customer_changes as (
 
-    select * from {{ ref('stg_shop__customer_changes') }}
+    select * from {{ ref('base_shop__customer_changes') }}
+    where customer_id is not null
 
 ),
 

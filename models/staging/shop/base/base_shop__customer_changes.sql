@@ -79,7 +79,7 @@ validated as (
 
 rows_to_rank as (
 
-    {{ with_stored_rows_of_touched_units('validated', ['lsn']) }}
+    {{ with_stored_rows_of_touched_units('validated', ['lsn'], related_key='customer_id') }}
 
 ),
 
@@ -97,9 +97,43 @@ copies as (
 
 ),
 
+creations as (
+
+    {#- when the feed created each customer: its first valid snapshot read or insert #}
+    select
+        customer_id,
+        min(committed_at) as created_at
+    from copies
+    where
+        reject_reason is null
+        and not is_conflicting_copy
+        and cdc_operation in ('r', 'c')
+    group by 1
+
+),
+
+creations_checked as (
+
+    {#- an update or delete of a customer the feed has not created by then refers to nobody:
+        quarantined until the creation arrives (a later file that brings it stages the change
+        again, as a full refresh would) #}
+    select
+        copies.*,
+        case
+            when
+                copies.cdc_operation in ('u', 'd')
+                and (creations.created_at is null or creations.created_at > copies.committed_at)
+                then 'unknown_customer'
+        end as context_reason
+    from copies
+    left join creations
+        on copies.customer_id = creations.customer_id
+
+),
+
 final as (
 
-    {{ assign_row_fate('copies') }}
+    {{ assign_row_fate('creations_checked', context_reason='context_reason') }}
 
 )
 

@@ -44,7 +44,7 @@ validated as (
             when {{ outside_calendar(['created_at']) }}
                 then 'out_of_range_timestamp'
             when created_at > loaded_at then 'future_timestamp'
-            when quantity is null or quantity <= 0 then 'invalid_quantity'
+            when quantity is null or quantity <= 0 or quantity > {{ var('max_line_quantity') }} then 'invalid_quantity'
             when unit_price is null or unit_price < 0 then 'invalid_price'
             when
                 discount_amount is null or discount_amount < 0
