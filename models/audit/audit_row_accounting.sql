@@ -3,7 +3,10 @@
     themselves and the quarantined count from audit_quarantine, so the balance
     raw = staged + quarantined + duplicate + superseded proves that no row was lost between the
     files, staging and the quarantine. The second balance proves the same for the referential
-    checks: staged = accepted + rejected by the integrity checks.
+    checks: staged = accepted + rejected by the integrity checks. The third follows the
+    accepted rows into the table that publishes them: accepted = published + withheld, where
+    withheld rows are left out by a stated rule (bot events; a customer change overtaken in
+    the same instant by one with a later lsn), so a row an incremental model loses is caught.
 -#}
 {%- set tables = [
     ('shop', 'customers_cdc', 'base_shop__customer_changes', none),
@@ -67,6 +70,70 @@ accepted_counts as (
 
 ),
 
+published_counts as (
+
+    {#- one row per accepted change, order, line, payment and event; products: the staged
+        products that have a version in dim_products #}
+    select
+        'customers_cdc' as source_table,
+        count(*) as published_rows
+    from {{ ref('dim_customers') }}
+    union all
+    select
+        'products' as source_table,
+        count(*) as published_rows
+    from {{ ref('stg_shop__products') }}
+    where product_id in (select dim_products.product_id from {{ ref('dim_products') }} as dim_products)
+    union all
+    select
+        'orders' as source_table,
+        count(*) as published_rows
+    from {{ ref('fct_orders') }}
+    union all
+    select
+        'order_items' as source_table,
+        count(*) as published_rows
+    from {{ ref('fct_order_items') }}
+    union all
+    select
+        'payments' as source_table,
+        count(*) as published_rows
+    from {{ ref('fct_payments') }}
+    union all
+    select
+        'events' as source_table,
+        count(*) as published_rows
+    from {{ ref('fct_web_events') }}
+
+),
+
+overtaken_changes as (
+
+    {#- a customer change followed in the same instant by one with a later lsn: the customer's
+        history keeps only the last (int_shop__customer_history) #}
+    select
+        lsn,
+        lsn < max(lsn) over (partition by customer_id, committed_at) as is_overtaken
+    from {{ ref('stg_shop__customer_changes') }}
+
+),
+
+withheld_counts as (
+
+    select
+        'customers_cdc' as source_table,
+        count(*) as withheld_rows
+    from overtaken_changes
+    where is_overtaken
+    union all
+    select
+        'events' as source_table,
+        count(*) as withheld_rows
+    from {{ ref('stg_web__events') }}
+    where is_bot
+
+),
+
 quarantine_counts as (
 
     select
@@ -95,7 +162,9 @@ final as (
         cast(
             coalesce(quarantine_counts.integrity_rejected_rows, 0) as {{ dbt.type_bigint() }}
         ) as integrity_rejected_rows,
-        cast(coalesce(accepted_counts.accepted_rows, 0) as {{ dbt.type_bigint() }}) as accepted_rows
+        cast(coalesce(accepted_counts.accepted_rows, 0) as {{ dbt.type_bigint() }}) as accepted_rows,
+        cast(coalesce(published_counts.published_rows, 0) as {{ dbt.type_bigint() }}) as published_rows,
+        cast(coalesce(withheld_counts.withheld_rows, 0) as {{ dbt.type_bigint() }}) as withheld_rows
     from raw_counts
     left join fate_counts
         on raw_counts.source_table = fate_counts.source_table
@@ -103,6 +172,10 @@ final as (
         on raw_counts.source_table = quarantine_counts.source_table
     left join accepted_counts
         on raw_counts.source_table = accepted_counts.source_table
+    left join published_counts
+        on raw_counts.source_table = published_counts.source_table
+    left join withheld_counts
+        on raw_counts.source_table = withheld_counts.source_table
 
 )
 

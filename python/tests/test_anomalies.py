@@ -24,7 +24,8 @@ def test_an_outage_and_a_late_load_are_reported(warehouse: Warehouse):
     last_day = date(2026, 6, 30)
     generate_history(warehouse.landing, scale=0.2, days=30, end_date=last_day, force=True, progress=False,
                      anomalies=[parse_anomaly("events:2026-06-30:volume=0.1"),
-                                parse_anomaly("orders:2026-06-30:delay_hours=30")])
+                                parse_anomaly("orders:2026-06-30:delay_hours=30"),
+                                parse_anomaly("payments:2026-06-30:volume=0")])
     # the anomaly tests warn: the build goes on (the outage is on the last, not yet settled,
     # day, which the purchase/order reconciliation leaves out)
     warehouse.build()
@@ -34,6 +35,11 @@ def test_an_outage_and_a_late_load_are_reported(warehouse: Warehouse):
     assert "WARN 1 base_shop__orders_load_delay_anomaly" in result.output
     assert "PASS base_web__events_load_delay_anomaly" in result.output
     assert "PASS base_shop__orders_daily_volume_anomaly" in result.output
+    # no payment at all on the last day (no file): the newest day is scored as 0, not skipped
+    assert not (warehouse.landing / "shop" / "payments" / "2026-06-30.csv").exists()
+    assert "WARN 1 base_shop__payments_daily_volume_anomaly" in result.output
+    assert warehouse.query("select metric_date, metric_value from test_failures.base_shop__payments_daily_volume_anomaly"
+                           ) == [(last_day, 0.0)]
 
 
 def test_bad_anomaly_specifications_are_refused_clearly():

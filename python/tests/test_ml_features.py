@@ -232,7 +232,7 @@ def test_the_as_of_join_test_catches_a_wrong_join(tmp_path, variant: str, broken
     result = warehouse.dbt("test", "-s", "assert_as_of_join_matches_expected", "--store-failures")
     assert not result.ok
     problems = {row[0] for row in warehouse.query(
-        "select problem from dbt_test__audit.assert_as_of_join_matches_expected")}
+        "select problem from test_failures.assert_as_of_join_matches_expected")}
     # only the broken variant is reported
     expected = "portable" if variant == "default" else "dispatched"
     assert problems and all(problem.startswith(expected) for problem in problems), problems

@@ -20,7 +20,7 @@ def test_an_undeclared_rename_stops_the_build_and_names_the_file_and_the_column(
     assert "SKIP relation staging.base_shop__products" in result.output
 
 
-def test_row_accounting_fails_when_a_quarantined_row_is_lost(warehouse: Warehouse):
+def test_row_accounting_fails_when_a_row_is_lost_in_quarantine_or_marts(warehouse: Warehouse):
     warehouse.generate(scale=0.02, days=6)
     warehouse.build(tests=False)
     warehouse.execute("delete from audit.audit_quarantine where quarantine_key = ("
@@ -29,12 +29,23 @@ def test_row_accounting_fails_when_a_quarantined_row_is_lost(warehouse: Warehous
     warehouse.execute("delete from audit.audit_quarantine where quarantine_key = ("
                       "select min(quarantine_key) from audit.audit_quarantine "
                       "where source_table = 'payments' and check_stage = 'integrity')")
+    # a line an incremental model lost, and a web event
+    warehouse.execute("delete from marts.fct_order_items where order_item_id = "
+                      "(select min(order_item_id) from marts.fct_order_items)")
+    warehouse.execute("delete from marts.fct_web_events where event_id = "
+                      "(select min(event_id) from marts.fct_web_events)")
     assert warehouse.dbt("run", "-s", "audit_row_accounting").ok
     result = warehouse.dbt("test", "-s", "audit_row_accounting")
     assert not result.ok
     assert "FAIL 1 row_accounting_balances__orders" in result.output
     assert "FAIL 1 integrity_accounting_balances__payments" in result.output
+    assert "FAIL 1 publication_accounting_balances__order_items" in result.output
+    assert "FAIL 1 publication_accounting_balances__events" in result.output
     assert "PASS row_accounting_balances__events" in result.output
+    assert "PASS publication_accounting_balances__orders" in result.output
+    # the failing rows are stored under the rule's name
+    assert warehouse.scalar(
+        "select source_table from test_failures.publication_accounting_balances__order_items") == "order_items"
 
 
 def test_source_freshness_reports_stale_landing_files(tmp_path):

@@ -7,9 +7,12 @@
     Arguments: date_column (the day a row belongs to, e.g. load_date); metric (an aggregate
     over the day's rows; default count(*), i.e. volume; e.g. the hours a load arrived after
     its day for freshness); training_days (14), threshold (3), detection_days (1),
-    min_training_days (7), min_stddev (0: a floor for a metric that is usually constant).
+    min_training_days (7), min_stddev (0: a floor for a metric that is usually constant);
+    last_day (a scalar SQL expression: the newest day that should have rows, such as the newest
+    file in the ingestion ledger, so that a last day without a row is scored as 0; default the
+    newest day with a row).
 #}
-{% test expect_daily_metric_within_zscore(model, date_column, metric='count(*)', training_days=14, threshold=3, detection_days=1, min_training_days=7, min_stddev=0) %}
+{% test expect_daily_metric_within_zscore(model, date_column, metric='count(*)', training_days=14, threshold=3, detection_days=1, min_training_days=7, min_stddev=0, last_day=none) %}
 
 with
 
@@ -28,7 +31,9 @@ days as (
 
     select dim_dates.date_day as metric_date
     from {{ ref('dim_dates') }} as dim_dates
-    where dim_dates.date_day between (select min(metric_date) from daily) and (select max(metric_date) from daily)
+    where
+        dim_dates.date_day between (select min(metric_date) from daily)
+        and {{ last_day or '(select max(metric_date) from daily)' }}
 
 ),
 
