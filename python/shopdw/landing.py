@@ -13,10 +13,13 @@ Layout (one file per source table and load day)::
 Dirt comes in three forms, each counted in the manifest:
 
 * corrupted copies: an extra row that copies a real one and breaks it (a null key, an
-  unparseable timestamp, a bad price...). The clean row stays, so the warehouse can be checked
-  exactly: every copy must land in quarantine with the reason named by its class;
+  unparseable timestamp, a bad price, a contradicting payload, an epoch-zero time, text with a
+  NUL byte, a CDC change of a customer never created...). The clean row stays, so the
+  warehouse can be checked exactly: every copy must land in quarantine with the reason named
+  by its class;
 * in-place dirt that a good pipeline repairs: messy casing and whitespace, timestamps with
-  other UTC offsets, CDC events delivered late and out of order, invalid emails;
+  other UTC offsets, CDC events delivered late and out of order, invalid emails, an empty CDC
+  file (its day's events come with the next file);
 * dirty entities: orders of customers that never existed, orders whose only item is a product
   that never existed, internal test accounts and their orders, one product extract whose
   columns were renamed and extended, orders that arrive days before their customer (an
@@ -232,6 +235,8 @@ class Landing:
         self.schema_change_day = int(self.cfg.start_ts // DAY) + max(1, self.cfg.days // 2)
         # injected on demand, to prove the anomaly tests: {table, day, volume | delay_hours}
         self.anomalies = anomalies or []
+        # per table, the load days whose file is written empty (0 bytes)
+        self.empty_files: dict[str, list[int]] = {}
 
     def keep(self, table: str) -> str:
         """SQL predicate of the rows that reach the files (a volume anomaly drops some)."""
@@ -284,6 +289,8 @@ class Landing:
         arrival_day = self._early_order_arrival_days()[ch["customer_idx"]]
         late = late | (arrival_day > file_day)
         file_day = np.maximum(file_day, arrival_day)
+        file_day, quiet = self._quiet_export(file_day)
+        late = late | quiet
         hist = self._hist(file_day)
         messy = in_place(rng, n, hist, "messy_categorical")
         bad_email = in_place(rng, n, hist, "invalid_email", eligible=~ch["is_test"] & ~messy)
@@ -354,6 +361,21 @@ class Landing:
                 variant
             from src_customers_cdc
         """)
+
+    def _quiet_export(self, file_day: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """One day of the history on which the CDC feed sends an empty (0-byte) file and delivers
+        that day's events with the next day's file: the warehouse must ingest and log the empty
+        file, warn about it, and stage the events a day late. Returns the new file days and
+        which rows moved. Own random stream, so the other dirt stays where it was."""
+        rng = np.random.default_rng([self.cfg.seed, 23])
+        first = int(self.cfg.start_ts // DAY)
+        days = np.unique(file_day[(file_day > first) & (file_day < self.last_history_day)])
+        if len(days) == 0:
+            return file_day, np.zeros(len(file_day), dtype=bool)
+        empty_day = int(rng.choice(days))
+        self.empty_files["customers_cdc"] = [empty_day]
+        moved = file_day == empty_day
+        return np.where(moved, empty_day + 1, file_day), moved
 
     def _early_order_arrival_days(self) -> np.ndarray:
         """Per customer, the first load day of their change events: 0 (no constraint), or for an
@@ -708,6 +730,8 @@ class Landing:
         query = f"select {', '.join(select_list)} from raw_{table} where {where} order by {order}"
         count = self.con.execute(f"select count(*) from raw_{table} where {where}").fetchone()[0]
         if count == 0 and table != "products":
+            if day in self.empty_files.get(table, []):
+                path.write_bytes(b"")  # an export that ran and found nothing to send
             return 0
         options = "(format json)" if fmt == "jsonl" else "(header, delimiter ',')"
         self.con.execute(f"copy ({query}) to '{path}' {options}")
@@ -717,9 +741,12 @@ class Landing:
         """What the written rows hold, by injected class and by what the warehouse must do."""
         where = f"file_day between {first_day} and {last_day} and {self.keep(table)}"
         q = self.con.execute
+        empty = [_day_str(d) for d in self.empty_files.get(table, []) if first_day <= d <= last_day]
         out = {
             "rows": q(f"select count(*) from raw_{table} where {where}").fetchone()[0],
-            "files": q(f"select count(distinct file_day) from raw_{table} where {where}").fetchone()[0],
+            "files": q(f"select count(distinct file_day) from raw_{table} where {where}").fetchone()[0] + len(empty),
+            # files written without a row (0 bytes): ingested with row_count 0, logged and warned
+            "empty_files": empty,
             "copies": dict(q(f"select copy_kind, count(*) from raw_{table} where {where} and copy_kind is not null "
                              "group by 1 order by 1").fetchall()),
             "in_place": dict(q(f"select dirt, count(*) from raw_{table} where {where} and dirt is not null "

@@ -103,3 +103,17 @@ def test_accounting_holds_after_the_next_days_load(warehouse: Warehouse):
     warehouse.next_day()
     warehouse.build()
     assert_matches_manifest(warehouse)
+
+
+def test_an_empty_change_file_is_ingested_logged_and_warned_by_name(built: Warehouse):
+    """The generator's quiet export: one day the CDC feed sends a 0-byte file and that day's
+    events come with the next file. Nothing stops, nothing is silent: the ledger has the file
+    with row_count 0, the ingestion log says 'empty', and the warning test lists it by name."""
+    empty = built.manifest()["tables"]["customers_cdc"]["empty_files"]
+    assert len(empty) == 1
+    name = f"%/shop/customers_cdc/{empty[0]}.jsonl"
+    assert built.query("select row_count from landing.ingested_files where file_path like ?", [name]) == [(0,)]
+    assert built.scalar("select count(*) from landing.ingestion_log where file_path like ? and outcome = 'empty'",
+                        [name]) == 1
+    assert built.query("select count(*), count(*) filter (where file_path like ?) "
+                       "from test_failures.landing_file_has_rows", [name]) == [(1, 1)]
