@@ -79,6 +79,15 @@ class LandingFile:
         return str(self.path)
 
 
+def has_no_rows(file: LandingFile) -> bool:
+    """True for a file without a data row (0 bytes, blank lines, or a CSV header alone). Two
+    such files are alike whatever their days, so one is never taken as a copy of another."""
+    if file.size > 65_536:  # no header is that long
+        return False
+    lines = [line for line in file.path.read_text(errors="replace").splitlines() if line.strip()]
+    return len(lines) <= (1 if file.table.format == "csv" else 0)
+
+
 @dataclass
 class IngestionResult:
     ingested: dict[str, int] = field(default_factory=dict)     # file -> rows
@@ -388,7 +397,7 @@ def ingest(root: Path, warehouse: Path, run_date: date | None = None, project_di
                 continue
             checksum = sha256(file.path)
             original = by_checksum.get((file.table.source_name, file.table.name, checksum))
-            if original is not None:
+            if original is not None and not has_no_rows(file):
                 redelivered.append((file, original))
                 continue
             by_checksum[(file.table.source_name, file.table.name, checksum)] = file.name

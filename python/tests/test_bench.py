@@ -22,7 +22,8 @@ def test_raw_sql_builds_the_same_marts_as_dbt(built, tmp_path):
     result = bench_raw.run(built.root / "full_build" / "run_results.json", built.root / "full_build" / "manifest.json",
                            built.path, raw)
     assert result["models"] > 40 and result["tests"] > 200
-    assert result["tests_with_rows"] <= 2   # the drift warnings of a small warehouse, at most
+    # at most the drift warnings of a small warehouse and the generator's empty CDC file
+    assert result["tests_with_rows"] <= 3
     for schema, only in (("marts", None), ("ml", None), ("audit", ("audit_quarantine", "audit_row_accounting"))):
         differences = mart_differences(built.path, raw, schema=schema, only=only)
         assert differences and not any(differences.values()), (schema, differences)
