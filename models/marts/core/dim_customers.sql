@@ -22,20 +22,12 @@ final as (
         history.valid_to,
         history.is_current,
         history.is_deleted,
-        {#- no raw PII in marts: the email only hashed (joinable) and masked (readable) #}
+        {#- no raw PII in marts (the sources' meta pii): the email only hashed (joinable)
+            and masked (readable), the phone masked, no names #}
         case when history.email is not null then {{ dbt.hash('history.email') }} end as email_hash,
-        case
-            when history.email is not null then
-                {{ dbt.concat([
-                    "left(history.email, 1)",
-                    "'***@'",
-                    dbt.split_part('history.email', "'@'", -1),
-                ]) }}
-        end as email_masked,
+        {{ mask_pii('history.email', 'email') }} as email_masked,
         history.is_email_valid,
-        case
-            when history.phone is not null then {{ dbt.concat(["'***'", "right(history.phone, 4)"]) }}
-        end as phone_masked,
+        {{ mask_pii('history.phone', 'phone') }} as phone_masked,
         history.city,
         history.country_code,
         countries.country_name,

@@ -1,5 +1,10 @@
 {{ config(unique_key='lsn') }}
 
+{%- set raw_columns = [
+    'lsn', 'op', 'committed_at', 'customer_id', 'email', 'first_name', 'last_name',
+    'phone', 'city', 'country_code', 'segment', 'signed_up_at', '_loaded_at',
+] %}
+
 with
 
 source as (
@@ -27,10 +32,9 @@ typed as (
         {{ load_date_from_path('filename') }} as load_date,
         filename as source_file,
         _ingestion_id as ingestion_id,
-        {{ raw_values_json([
-            'lsn', 'op', 'committed_at', 'customer_id', 'email', 'first_name', 'last_name',
-            'phone', 'city', 'country_code', 'segment', 'signed_up_at', '_loaded_at',
-        ]) }} as raw_values
+        {{ raw_values_json(raw_columns) }} as raw_values,
+        {#- what readers may see of them: the personal values masked (sources' meta pii) #}
+        {{ raw_values_json(raw_columns, pii_classes=pii_columns('shop', 'customers_cdc')) }} as raw_values_masked
     from source
 
 ),
