@@ -3,6 +3,10 @@
     staging (unparseable, incomplete or impossible values), staged rows rejected by the
     referential checks of the intermediate layer (orphans and the children of rejected orders),
     and rows staged after a repair (disposition 'repaired').
+
+    The raw values as delivered, personal data included: for data engineers who debug loads
+    (schema audit_restricted, never published). Readers get audit_quarantine, whose raw values
+    are masked by the classification of the sources (raw_values_masked).
 -#}
 {%- set staging_checks = [
     ('shop', 'customers_cdc', 'base_shop__customer_changes', 'customer_id'),
@@ -33,7 +37,8 @@ with
         source_file,
         load_date,
         loaded_at,
-        raw_values
+        raw_values,
+        {{ readers_raw_values(source_name, table_name) }} as raw_values_masked
     from {{ ref(base_model) }}
     where row_fate = 'quarantined'
 
@@ -52,7 +57,8 @@ customers_cdc_repaired as (
         source_file,
         load_date,
         loaded_at,
-        raw_values
+        raw_values,
+        {{ readers_raw_values('shop', 'customers_cdc') }} as raw_values_masked
     from {{ ref('base_shop__customer_changes') }}
     where row_fate = 'staged' and repair_reason is not null
 
@@ -71,7 +77,8 @@ customers_cdc_repaired as (
         base_rows.source_file,
         base_rows.load_date,
         base_rows.loaded_at,
-        base_rows.raw_values
+        base_rows.raw_values,
+        base_rows.{{ readers_raw_values('shop', table_name) }} as raw_values_masked
     from {{ ref(checked_model) }} as checked_rows
     inner join {{ ref(base_model) }} as base_rows
         on
@@ -124,7 +131,8 @@ final as (
         source_file,
         load_date,
         loaded_at,
-        raw_values
+        raw_values,
+        raw_values_masked
     from numbered
 
 )

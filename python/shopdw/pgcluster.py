@@ -9,6 +9,7 @@ system user, in a folder of its own under the system's temporary folder. Durabil
 from __future__ import annotations
 
 import os
+import secrets
 import shutil
 import socket
 import subprocess
@@ -48,6 +49,8 @@ class PostgresCluster:
         self.bin = server_bin()
         self.as_postgres = os.geteuid() == 0
         self.root = Path(tempfile.mkdtemp(prefix="shop-pg-"))
+        self.builder = "transformer"
+        self.builder_password = secrets.token_urlsafe(24)
         self.data = self.root / "data"
         self.log = self.root / "server.log"
 
@@ -60,9 +63,24 @@ class PostgresCluster:
         return proc
 
     def env(self) -> dict[str, str]:
-        """The environment variables of the profile's postgres target and of the loader."""
-        return {"SHOP_PG_HOST": "127.0.0.1", "SHOP_PG_PORT": str(self.port), "SHOP_PG_USER": "postgres",
-                "SHOP_PG_PASSWORD": "", "SHOP_PG_DATABASE": self.database}
+        """The environment variables of the profile's postgres target and of the loader: the
+        build runs as ``transformer`` (owner of the database, CREATEROLE, not a superuser),
+        which logs in with a password, as people do."""
+        return {"SHOP_PG_HOST": "127.0.0.1", "SHOP_PG_PORT": str(self.port), "SHOP_PG_USER": self.builder,
+                "SHOP_PG_PASSWORD": self.builder_password, "SHOP_PG_DATABASE": self.database}
+
+    def create_login(self, user: str, password: str, member_of: str) -> None:
+        """A person's login, member of a group role (the roles the project's grants name)."""
+        with self.superuser() as conn, conn.cursor() as cur:
+            cur.execute(f'create role "{user}" login password %s in role "{member_of}"', [password])
+
+    def superuser(self):  # noqa: ANN201 - a psycopg2 connection
+        """A connection as the cluster's superuser (over the socket folder: trust)."""
+        import psycopg2
+
+        conn = psycopg2.connect(host=str(self.root), port=self.port, user="postgres", dbname=self.database)
+        conn.autocommit = True
+        return conn
 
     def start(self) -> PostgresCluster:
         if self.as_postgres:
@@ -70,6 +88,11 @@ class PostgresCluster:
             shutil.chown(self.root, "postgres", "postgres")
         self._run(str(self.bin / "initdb"), "-D", str(self.data), "-U", "postgres", "-A", "trust",
                   "-E", "UTF8", "--locale=C", "--no-sync")
+        # the superuser over the socket only; every TCP login needs its password (SCRAM)
+        hba = self.data / "pg_hba.conf"
+        hba.write_text("local all postgres trust\nhost all all 127.0.0.1/32 scram-sha-256\n")
+        if self.as_postgres:
+            shutil.chown(hba, "postgres", "postgres")
         options = (f"-p {self.port} -c listen_addresses=127.0.0.1 -k {self.root} -c fsync=off "
                    "-c synchronous_commit=off -c full_page_writes=off -c shared_buffers=256MB "
                    "-c work_mem=64MB -c maintenance_work_mem=256MB -c max_wal_size=4GB -c TimeZone=UTC "
@@ -88,7 +111,7 @@ class PostgresCluster:
         deadline = time.monotonic() + 30
         while True:
             try:
-                conn = psycopg2.connect(host="127.0.0.1", port=self.port, user="postgres", dbname="postgres")
+                conn = psycopg2.connect(host=str(self.root), port=self.port, user="postgres", dbname="postgres")
                 break
             except psycopg2.OperationalError:
                 if time.monotonic() > deadline:
@@ -96,7 +119,8 @@ class PostgresCluster:
                 time.sleep(0.2)
         conn.autocommit = True
         with conn.cursor() as cur:
-            cur.execute(f'create database "{self.database}"')
+            cur.execute(f'create role "{self.builder}" login createrole password %s', [self.builder_password])
+            cur.execute(f'create database "{self.database}" owner "{self.builder}"')
         conn.close()
 
     def stop(self) -> None:

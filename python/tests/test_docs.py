@@ -134,6 +134,55 @@ def test_lineage_runs_from_the_landing_files_to_every_consumer(docs):
     assert marts - consumed == set()
 
 
+def _exposures_on_unpublished_models(manifest: dict) -> list[tuple[str, str]]:
+    """(exposure, model) pairs where an exposure reads a model that is not public."""
+    nodes = manifest["nodes"]
+    return sorted((uid, dep) for uid, exposure in manifest["exposures"].items()
+                  for dep in exposure["depends_on"]["nodes"]
+                  if dep.startswith("model.") and nodes[dep].get("access") != "public")
+
+
+def test_exposures_read_only_public_models_and_the_pii_scan_covers_them(docs):
+    """Dashboards and the churn model read public models only (the ones the reader file and the
+    reader roles hold); the PII test runs after every public model; the audit tables a
+    dashboard reads promise their columns with an enforced contract."""
+    manifest, _ = _artifacts(docs)
+    nodes = manifest["nodes"]
+    assert _exposures_on_unpublished_models(manifest) == []
+    public = {uid for uid, n in nodes.items() if n["resource_type"] == "model" and n.get("access") == "public"}
+    assert {"model.shop_warehouse.audit_quarantine", "model.shop_warehouse.audit_row_accounting"} <= public
+    assert "model.shop_warehouse.audit_quarantine_unmasked" not in public
+    pii_test = nodes["test.shop_warehouse.assert_no_raw_pii_published"]
+    assert public - set(pii_test["depends_on"]["nodes"]) == set()
+    for name in ("audit_quarantine", "audit_row_accounting"):
+        node = nodes[f"model.shop_warehouse.{name}"]
+        assert node["contract"]["enforced"] and all(c["data_type"] for c in node["columns"].values()), name
+    # the check is not blind: an exposure on a protected model is reported
+    broken = json.loads(json.dumps(manifest))
+    exposure = next(iter(broken["exposures"].values()))
+    exposure["depends_on"]["nodes"].append("model.shop_warehouse.audit_quarantine_unmasked")
+    assert _exposures_on_unpublished_models(broken) == [
+        (exposure["unique_id"], "model.shop_warehouse.audit_quarantine_unmasked")]
+
+
+def test_personal_columns_carry_their_class_and_the_pii_badge(docs):
+    """The classification is in the sources' column meta (pii: email | phone | name) and every
+    classified column shows the pii tag in the docs; no unclassified column has the tag."""
+    manifest, catalog = _artifacts(docs)
+    classified, tagged = {}, set()
+    for uid, source in manifest["sources"].items():
+        for name, column in source["columns"].items():
+            meta = {**column.get("meta", {}), **column.get("config", {}).get("meta", {})}
+            tags = set(column.get("tags", [])) | set(column.get("config", {}).get("tags", []))
+            if meta.get("pii"):
+                classified[(uid, name)] = meta["pii"]
+            if "pii" in tags:
+                tagged.add((uid, name))
+    assert set(classified.values()) <= {"email", "phone", "name"}
+    assert {name for _, name in classified} == {"email", "first_name", "last_name", "phone"}
+    assert tagged == set(classified)
+
+
 # --- the docs site in headless Chromium ---------------------------------------------------
 
 def _chromium() -> str:

@@ -19,7 +19,7 @@ def tampered(built: Warehouse, tmp_path) -> Warehouse:
 
 
 def test_all_mart_rules_pass_on_the_built_warehouse(built: Warehouse):
-    result = built.dbt("test", "-s", "marts", "assert_no_raw_pii_in_marts")
+    result = built.dbt("test", "-s", "marts", "assert_no_raw_pii_published")
     assert result.ok, result.output[-3000:]
 
 
@@ -71,13 +71,43 @@ def test_a_missing_key_where_a_version_was_valid_fails(tampered: Warehouse):
     assert "FAIL 1 relationships_valid_at_fct_web_events_product_key" in result.output
 
 
-@pytest.mark.parametrize("value", ["jane.doe@example.com", "+1-202-555-0147"])
-def test_raw_pii_in_any_mart_column_fails(tampered: Warehouse, value: str):
-    tampered.execute(f"update marts.obt_order_items set product_name = '{value}' "
-                     "where order_item_id = (select min(order_item_id) from marts.obt_order_items)")
-    result = tampered.dbt("test", "-s", "assert_no_raw_pii_in_marts")
+@pytest.mark.parametrize(("table", "column", "value"), [
+    ("marts.obt_order_items", "product_name", "jane.doe@example.com"),
+    ("marts.obt_order_items", "product_name", "+1-202-555-0147"),
+    # every published schema is scanned, not only the marts
+    ("ml.ml_customer_features_daily", "top_category_90d", "jane.doe@example.com"),
+    ("reference.countries", "country_name", "+1-202-555-0147"),
+])
+def test_raw_pii_in_any_published_column_fails(tampered: Warehouse, table: str, column: str, value: str):
+    tampered.execute(f"update {table} set {column} = '{value}' where {column} = (select min({column}) from {table})")
+    result = tampered.dbt("test", "-s", "assert_no_raw_pii_published")
     assert not result.ok
-    assert "FAIL 1 assert_no_raw_pii_in_marts" in result.output
+    assert "FAIL" in result.output and "assert_no_raw_pii_published" in result.output
+
+
+@pytest.mark.parametrize(("field", "value"), [("first_name", "Jane"), ("last_name", "Doe"),
+                                              ("email", "x@y"), ("phone", "5550147")])
+def test_an_unmasked_field_in_the_published_raw_values_fails(tampered: Warehouse, field: str, value: str):
+    """Names match no pattern: the classification (sources' meta pii) finds them."""
+    tampered.execute(f"""
+        update audit.audit_quarantine
+        set raw_values = json_object('lsn', '1', '{field}', '{value}')::varchar
+        where quarantine_key = (select min(quarantine_key) from audit.audit_quarantine
+                                where source_table = 'customers_cdc')""")
+    result = tampered.dbt("test", "-s", "assert_no_raw_pii_published")
+    assert not result.ok
+    failures = tampered.query("select finding, sample_value from test_failures.assert_no_raw_pii_published")
+    assert (f"raw field {field} ({ {'first_name': 'name', 'last_name': 'name'}.get(field, field)}) not masked",
+            value) in failures
+
+
+def test_a_classified_column_in_a_published_model_fails(tampered: Warehouse):
+    tampered.execute("alter table marts.obt_customers add column first_name varchar")
+    tampered.execute("update marts.obt_customers set first_name = 'X***'")
+    result = tampered.dbt("test", "-s", "assert_no_raw_pii_published")
+    assert not result.ok
+    findings = {f for (f,) in tampered.query("select distinct finding from test_failures.assert_no_raw_pii_published")}
+    assert findings == {"a classified column (name) is published"}
 
 
 def test_an_obt_that_disagrees_with_the_star_fails(tampered: Warehouse):

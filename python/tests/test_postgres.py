@@ -72,3 +72,83 @@ def test_the_comparison_sees_a_changed_row(pair, cluster):
                     "where order_id = (select min(order_id) from marts.fct_orders)")
     found = differences(duck, pg)
     assert set(found) == {"marts.fct_orders"} and "1 only on DuckDB, 1 only on PostgreSQL" in found["marts.fct_orders"]
+
+
+# --- access per audience -------------------------------------------------------------------
+
+READABLE = {
+    "bi_reader": ["marts.fct_orders", "marts.dim_customers", "marts.obt_order_items", "quality.dq_test_results_daily",
+                  "audit.audit_quarantine", "audit.audit_row_accounting", "reference.countries"],
+    "ml_reader": ["ml.ml_churn_training_set", "ml.ml_customer_features_online", "reference.countries"],
+    "data_engineer": ["marts.fct_orders", "ml.ml_churn_training_set", "staging.stg_shop__customer_changes",
+                      "shop.customers_cdc", "audit_restricted.audit_quarantine_unmasked", "audit.dq_test_results",
+                      "test_failures.fct_orders__order_id__unique", "snapshots.snp_shop__products"],
+}
+REFUSED = {
+    "bi_reader": ["ml.ml_churn_training_set", "staging.stg_shop__customer_changes", "intermediate.int_shop__customer_history",
+                  "shop.customers_cdc", "audit_restricted.audit_quarantine_unmasked", "snapshots.snp_shop__products",
+                  "test_failures.fct_orders__order_id__unique", "audit.dq_test_results"],
+    "ml_reader": ["marts.fct_orders", "marts.dim_customers", "staging.stg_shop__customer_changes", "shop.customers_cdc",
+                  "audit_restricted.audit_quarantine_unmasked", "audit.audit_quarantine"],
+}
+
+
+@pytest.fixture(scope="module")
+def logins(pair, cluster) -> dict[str, dict[str, str]]:
+    """One person per audience, logging in with a password (SCRAM) as a member of the group
+    role the project's grants name; the passwords live only in this process's environment."""
+    import secrets
+
+    found = {}
+    for role in READABLE:
+        user, password = f"{role.split('_')[0]}_person", secrets.token_urlsafe(16)
+        cluster.create_login(user, password, member_of=role)
+        found[role] = {**cluster.env(), "SHOP_PG_USER": user, "SHOP_PG_PASSWORD": password}
+    return found
+
+
+@pytest.mark.parametrize("role", sorted(READABLE))
+def test_each_audience_reads_what_it_may_and_is_refused_the_rest(logins, role):
+    import psycopg2
+    from shopdw.load import postgres_connection
+
+    conn = postgres_connection(logins[role])
+    conn.autocommit = True  # each statement alone: a refused one does not abort the next
+    try:
+        with conn.cursor() as cur:
+            cur.execute("select current_user")
+            assert cur.fetchone()[0] == f"{role.split('_')[0]}_person"
+            for table in READABLE[role]:
+                cur.execute(f"select count(*) from {table}")
+                assert cur.fetchone()[0] >= 0, table
+            for table in REFUSED.get(role, []):
+                with pytest.raises(psycopg2.errors.InsufficientPrivilege, match="permission denied"):
+                    cur.execute(f"select count(*) from {table}")
+    finally:
+        conn.close()
+
+
+def test_a_wrong_password_is_refused(logins):
+    import psycopg2
+    from shopdw.load import postgres_connection
+
+    with pytest.raises(psycopg2.OperationalError, match="password authentication failed"):
+        postgres_connection({**logins["bi_reader"], "SHOP_PG_PASSWORD": "not-the-password"}).close()
+
+
+def test_no_credential_is_written_to_target_or_logs(pair, logins):
+    """The build's password (and the readers') come from the environment only: none of them
+    is in dbt's artifacts or logs."""
+    _, pg, _ = pair
+    secrets_used = [pg.env()["SHOP_PG_PASSWORD"]] + [env["SHOP_PG_PASSWORD"] for env in logins.values()]
+    assert all(len(secret) >= 16 for secret in secrets_used)
+    folders = [pg.target, pg.root / "logs"]
+    scanned = 0
+    for folder in folders:
+        for path in folder.rglob("*"):
+            if path.is_file():
+                content = path.read_bytes()
+                scanned += 1
+                for secret in secrets_used:
+                    assert secret.encode() not in content, f"a password is written in {path}"
+    assert scanned > 5
