@@ -35,6 +35,7 @@ import time
 from datetime import datetime, timezone
 from pathlib import Path
 
+from shopdw import bench_readers
 from shopdw.testing import PROJECT_DIR, venv_executable
 
 FEATURES_MODEL = "model.shop_warehouse.ml_customer_features_daily"
@@ -184,6 +185,10 @@ def bench_scale(scale: float, repeats: int, root: Path, days: int, seed: int, pa
         run["seconds"] += ingested["seconds"]
         run["peak_rss_mb"] = max(run["peak_rss_mb"], ingested["peak_rss_mb"])
         out["daily"].append(run)
+    if per_date:
+        print(f"SF{scale:g}: readers after a publish", flush=True)
+        out["readers"] = bench_readers.measure(root / "warehouse.duckdb", root / "published" / "warehouse.duckdb",
+                                               root / "target")
     (root / "raw_layer.duckdb").unlink(missing_ok=True)
     out["disk_gb"] = {
         "landing": sum(f.stat().st_size for f in (root / "landing").rglob("*") if f.is_file()) / 1e9,

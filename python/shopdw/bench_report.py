@@ -104,12 +104,32 @@ def render_markdown(results: dict) -> str:
     for node in full["slowest"]:
         lines.append(f"| `{node['node']}` | {node['seconds']:.1f} |")
     lines += render_daily_costs(results)
+    lines += render_reader_staleness(results)
     lines += ["", "![time against scale factor](benchmarks/time_vs_scale.png)", ""]
     if BASELINE.exists():
         lines += render_before_after(results, json.loads(BASELINE.read_text()))
     if ANALYSIS.exists():
         lines += [ANALYSIS.read_text().strip(), ""]
     return "\n".join(lines)
+
+
+def render_reader_staleness(results: dict) -> list[str]:
+    """How long new queries of a long-lived reader still read the build a publish replaced."""
+    measured = [(s["scale"], s["readers"]) for s in results["scales"].values() if s.get("readers")]
+    if not measured:
+        return []
+    lines = ["", "## Readers after a publish (staleness of new queries)", "",
+             "Two overlapping long queries and a poller (a query every 20 ms) per reader; seconds after the",
+             "publish returned during which a query started then still read the old build",
+             "(`python/shopdw/bench_readers.py`).", "",
+             "| scale | reader | staleness | still stale at the end of the window | errors |", "|---|---|---|---|---|"]
+    for scale, readers in sorted(measured):
+        for name, r in readers.items():
+            stale = (f">= {r['window_seconds']:g} s (unbounded)" if r["still_stale_at_end_of_window"]
+                     else f"{r['staleness_seconds']:.3f} s")
+            lines.append(f"| SF{scale:g} | {name} | {stale} | {'yes' if r['still_stale_at_end_of_window'] else 'no'} "
+                         f"| {len(r['errors'])} |")
+    return lines
 
 
 def render_daily_costs(results: dict) -> list[str]:

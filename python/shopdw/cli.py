@@ -125,11 +125,12 @@ def main(argv: list[str] | None = None) -> int:
             warehouse = Path(args.warehouse or os.environ.get("SHOP_WAREHOUSE_PATH", "data/warehouse.duckdb"))
             out = Path(args.out or os.environ.get("SHOP_PUBLISHED_PATH", "data/published/warehouse.duckdb"))
             temp = os.environ.get("SHOP_DUCKDB_TEMP_DIR")
+            target_dir = Path(os.environ.get("DBT_TARGET_PATH", "target"))
             if not args.force:
-                publish.check_last_build_green(Path(os.environ.get("DBT_TARGET_PATH", "target")) / "run_results.json")
-            done = publish.publish(warehouse, out, temp_directory=Path(temp) if temp else None)
-            print(f"published {done.tables} tables ({done.rows:,} rows) of {', '.join(publish.PUBLISHED_SCHEMAS)} "
-                  f"to {done.path} in {done.seconds:.1f} s")
+                publish.check_last_build_green(target_dir / "run_results.json")
+            done = publish.publish(warehouse, out, target_dir, temp_directory=Path(temp) if temp else None)
+            print(f"published {done.tables} tables ({done.rows:,} rows) of {', '.join(done.schemas)} "
+                  f"to {done.path} in {done.seconds:.1f} s (publication {done.publication_id})")
             return 0
         elif args.command == "docs-coverage":
             result = docs.coverage(Path(args.target_dir))

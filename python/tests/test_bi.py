@@ -195,7 +195,7 @@ def test_bi_client_reads_the_published_marts_through_sqlalchemy(built, tmp_path)
     """duckdb-engine, the SQLAlchemy dialect BI tools use: schemas, tables, column comments
     and a query, read-only, on the published warehouse."""
     target = tmp_path / "published.duckdb"
-    done = publish.publish(built.path, target)
+    done = publish.publish(built.path, target, built.target)
     assert done.tables > 20 and target.exists()
     engine = sqlalchemy.create_engine(f"duckdb:///{target}", connect_args={"read_only": True})
     try:
@@ -252,7 +252,7 @@ def test_readers_get_the_last_good_build_while_a_build_runs(warehouse):
     reader holding the published file open does not block the build either."""
     warehouse.generate(days=30)
     warehouse.build(tests=False)
-    publish.publish(warehouse.path, warehouse.published)
+    publish.publish(warehouse.path, warehouse.published, warehouse.target)
     old = warehouse.query("select count(*), max(loaded_at) from marts.fct_orders")[0]
     warehouse.next_day()
     assert warehouse.ingest().ok
@@ -272,7 +272,7 @@ def test_readers_get_the_last_good_build_while_a_build_runs(warehouse):
         build_ended = time.monotonic()
         assert build.returncode == 0, build.stdout[-3000:]
         during_build = [answer for at, answer in seen if build_started <= at <= build_ended]
-        publish.publish(warehouse.path, warehouse.published)
+        publish.publish(warehouse.path, warehouse.published, warehouse.target)
         published_at = time.monotonic()
         time.sleep(1.0)
         held.stdin.write("again\n")
@@ -316,6 +316,16 @@ def test_publish_refuses_a_build_that_is_not_green(warehouse, tmp_path):
         {"unique_id": "test.shop_warehouse.unique_fct_orders_order_id", "status": "pass"},
         {"unique_id": "test.shop_warehouse.a_warning", "status": "warn"}]}
     run_results.write_text(json.dumps(green))
+    # what is published comes from the manifest: a public model that is not in the file stops it
+    manifest = warehouse.target / "manifest.json"
+    public = {"resource_type": "model", "access": "public", "schema": "marts", "alias": "fct_orders",
+              "config": {"materialized": "table"}}
+    manifest.write_text(json.dumps({"nodes": {"model.shop_warehouse.fct_orders": public}}))
+    result = warehouse.shopdw("publish")
+    assert result.returncode == 2 and "published relations missing" in result.output and "marts.fct_orders" in result.output
+    assert not warehouse.published.exists()
+
+    manifest.write_text(json.dumps({"nodes": {}}))
     result = warehouse.shopdw("publish")
     assert result.ok, result.output
     assert warehouse.published.exists()
