@@ -48,6 +48,7 @@ final as (
         dates.is_weekend as is_weekend_order,
         dates.fiscal_year as order_fiscal_year,
         dates.fiscal_quarter as order_fiscal_quarter,
+        dates.is_complete_month as is_order_month_complete,
         orders.order_status,
         orders.placed_at,
         orders.paid_at,
@@ -55,6 +56,9 @@ final as (
         orders.delivered_at,
         orders.is_cancelled,
         orders.is_returned,
+        {#- the same as 0/1, which BI tools can average (cancellation and return rates) #}
+        case when orders.is_cancelled then 1 else 0 end as cancelled_flag,
+        case when orders.is_returned then 1 else 0 end as returned_flag,
         orders.currency,
         order_items.quantity,
         order_items.unit_price,

@@ -12,6 +12,12 @@ days as (
 
 ),
 
+coverage as (
+
+    select * from {{ ref('int_shop__data_coverage') }}
+
+),
+
 parts as (
 
     select
@@ -27,7 +33,7 @@ parts as (
 
 ),
 
-final as (
+calendar as (
 
     select
         cast(
@@ -62,6 +68,34 @@ final as (
         cast(floor(mod(month_of_year - {{ fiscal_start }} + 12, 12) / 3) + 1 as integer) as fiscal_quarter,
         cast(mod(month_of_year - {{ fiscal_start }} + 12, 12) + 1 as integer) as fiscal_month
     from parts
+
+),
+
+days_checked as (
+
+    select
+        calendar.*,
+        coalesce(
+            calendar.date_day >= coverage.first_data_date
+            and calendar.date_day <= coverage.settled_through_date,
+            false
+        ) as is_complete_day
+    from calendar
+    cross join coverage
+
+),
+
+final as (
+
+    {#- a period is complete when every one of its days is: a dashboard drops the partial
+        first and last months (or weeks) instead of showing them as dips #}
+    select
+        *,
+        min(case when is_complete_day then 1 else 0 end) over (partition by week_start_date) = 1
+            as is_complete_week,
+        min(case when is_complete_day then 1 else 0 end) over (partition by month_start_date) = 1
+            as is_complete_month
+    from days_checked
 
 )
 

@@ -250,7 +250,7 @@ next_orders as (
 
 ),
 
-final as (
+labels as (
 
     select
         {{ generate_surrogate_key(['next_orders.customer_id', 'next_orders.as_of_date']) }} as customer_as_of_key,
@@ -273,6 +273,17 @@ final as (
     from next_orders
     cross join bounds
     where next_orders.is_as_of_date = 1
+
+),
+
+final as (
+
+    {#- churned as 0/1 as well: BI tools average a number (avg(churned_flag) is the churn
+        rate of the observed labels); null while the label is not observed #}
+    select
+        *,
+        case when churned then 1 when not churned then 0 end as churned_flag
+    from labels
 
 )
 
