@@ -7,14 +7,16 @@ import json
 import os
 import re
 import threading
+from datetime import timedelta
 from pathlib import Path
 
 import duckdb
 import pytest
 import sqlalchemy
+import yaml
 
 from shopdw import publish, readers
-from shopdw.testing import Warehouse
+from shopdw.testing import PROJECT_DIR, Warehouse
 
 EMAIL = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+[.][A-Za-z.]+")
 PHONE = re.compile(r"[+]?[0-9]{1,3}[- ][0-9]{2,4}[- ][0-9]{3}[- ][0-9]{3,4}")
@@ -206,3 +208,39 @@ def test_concurrent_reader_engine_queries_never_read_a_build_older_than_their_st
         engine.dispose()
     assert errors == [] and late == []
     assert os.access(path, os.R_OK)
+
+
+# --- BI-friendly columns ----------------------------------------------------------------
+
+def test_a_bi_client_averages_the_flags_and_drops_partial_months(built, reader_file):
+    """Through duckdb-engine as a BI tool: avg of a 0/1 companion is the rate its boolean
+    says, and the complete months are exactly those whose every day lies between the first
+    day with an order and the newest load minus reconciliation_settle_days."""
+    engine = readers.reader_engine(reader_file)
+    try:
+        with engine.connect() as con:
+            run = lambda sql: con.execute(sqlalchemy.text(sql)).one()  # noqa: E731
+            churn, observed, churned = run("select avg(churned_flag), count(churned), "
+                                           "count(*) filter (where churned) from ml.ml_churn_labels")
+            assert observed > 0 and churn == pytest.approx(churned / observed)
+            cancelled, lines, cancelled_lines = run(
+                "select avg(cancelled_flag), count(*), count(*) filter (where is_cancelled) from marts.obt_order_items")
+            assert cancelled == pytest.approx(cancelled_lines / lines)
+            months = {m: c for m, c in con.execute(sqlalchemy.text(
+                "select month_start_date, is_complete_month from marts.dim_dates")).all()}
+            partial_lines = run("select count(*) from marts.obt_order_items where not is_order_month_complete")[0]
+    finally:
+        engine.dispose()
+    first = built.scalar("select cast(min(placed_at) as date) from staging.stg_shop__orders")
+    newest = built.scalar("select cast(max(loaded_at) as date) from (select loaded_at from staging.stg_shop__orders "
+                          "union all select loaded_at from staging.stg_web__events)")
+    settle_days = yaml.safe_load((PROJECT_DIR / "dbt_project.yml").read_text())["vars"]["reconciliation_settle_days"]
+    settled = newest - timedelta(days=settle_days)
+    expected = {}
+    for month in months:
+        end = (month.replace(day=28) + timedelta(days=4)).replace(day=1) - timedelta(days=1)
+        expected[month] = first <= month and end <= settled
+    assert months == expected
+    # the generated history starts and ends inside a month: both ends are partial
+    assert not months[first.replace(day=1)] and not months[newest.replace(day=1)]
+    assert partial_lines > 0
