@@ -23,14 +23,14 @@
 {#- on-run-start: the group roles the grants name, created (NOLOGIN) when missing. People log in
     as their own users, members of these roles. #}
 {% macro create_reader_roles() -%}
-    {{ return(adapter.dispatch('create_reader_roles', 'shop_warehouse')()) }}
+    {{ return(adapter.dispatch('shop_create_reader_roles', 'shop_warehouse')()) }}
 {%- endmacro %}
 
-{% macro default__create_reader_roles() -%}
+{% macro default__shop_create_reader_roles() -%}
     select 1
 {%- endmacro %}
 
-{% macro postgres__create_reader_roles() -%}
+{% macro postgres__shop_create_reader_roles() -%}
     {%- set roles = granted_roles() if execute else [] -%}
     {%- if roles %}
     do $roles$
@@ -52,14 +52,14 @@
     (var data_engineer_role) also reads every table of every schema the project uses: the raw
     sources, the stored test failures and the run-history tables the hooks write. #}
 {% macro grant_schema_usage() -%}
-    {{ return(adapter.dispatch('grant_schema_usage', 'shop_warehouse')()) }}
+    {{ return(adapter.dispatch('shop_grant_schema_usage', 'shop_warehouse')()) }}
 {%- endmacro %}
 
-{% macro default__grant_schema_usage() -%}
+{% macro default__shop_grant_schema_usage() -%}
     select 1
 {%- endmacro %}
 
-{% macro postgres__grant_schema_usage() -%}
+{% macro postgres__shop_grant_schema_usage() -%}
     {%- if execute -%}
         {%- set usage = {} -%}
         {%- set engineer = var('data_engineer_role') -%}
