@@ -7,7 +7,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from shopdw import bench_pandas, bench_raw
+from shopdw import bench_pandas, bench_raw, bench_readers
 from shopdw.features import load_registry
 from shopdw.testing import PROJECT_DIR, Warehouse, mart_differences
 
@@ -78,3 +78,18 @@ def test_before_and_after_table_compares_per_scale():
     assert full == "| full `dbt build` | 80.0 | 40.0 | 0.50 | did not complete | 400 | - |"
     rss = next(line for line in lines if line.startswith("| peak RSS"))
     assert "| 4.0 | 2.0 | 0.50 |" in rss and "| did not complete | 3.0 | - |" in rss
+
+
+def test_the_reader_staleness_step_runs_and_tells_the_readers_apart(built, tmp_path):
+    """make bench's readers step on a small build (short window): it runs without an error for
+    each reader kind, and it separates them by what they read, not by how fast: the plain
+    pooled engine still serves the replaced build while its connections live, reader_engine
+    never does after the publish returned."""
+    results = bench_readers.measure(built.path, tmp_path / "warehouse.duckdb", built.target, window=1.0,
+                                    long_seconds=0.5)
+    assert set(results) == {"path, QueuePool (SQLAlchemy's default)", "path, NullPool (Superset's default)",
+                            "shopdw.readers.reader_engine"}
+    assert all(r["errors"] == [] and r["polls_after_publish"] > 0 for r in results.values())
+    assert results["path, QueuePool (SQLAlchemy's default)"]["still_stale_at_end_of_window"]
+    reader = results["shopdw.readers.reader_engine"]
+    assert reader["stale_polls"] == 0 and reader["saw_new_build"]
