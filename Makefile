@@ -16,13 +16,17 @@ export SHOP_DUCKDB_TEMP_DIR ?= $(CURDIR)/data/tmp
 # what BI tools and analysts open (read-only): a copy of the marts, published after each green build
 export SHOP_PUBLISHED_PATH ?= $(CURDIR)/data/published/warehouse.duckdb
 DOCS_PORT ?= 8080
+# the Feast feature store (offline Parquet, registry, SQLite online store) and its HTTP server
+export SHOP_FEATURE_STORE_DIR ?= $(CURDIR)/data/feature_store
+FEATURE_SERVER_PORT ?= 6566
+ONLINE_STORE ?= sqlite
 SCALES ?= 1 10
 REPEATS ?= 1
 export DBT_PROFILES_DIR ?= $(CURDIR)
 export DBT_SEND_ANONYMOUS_USAGE_STATS := false
 DBT := $(BIN)/dbt
 
-.PHONY: help install run generate next-day daily verify build ingest full-refresh publish freshness export docs-generate docs docs-coverage metrics bench test lint pytest lock clean install-spark lock-spark load test-spark
+.PHONY: help install run generate next-day daily verify build ingest full-refresh publish features serve freshness export docs-generate docs docs-coverage metrics bench test lint pytest lock clean install-spark lock-spark load test-spark
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -55,15 +59,18 @@ daily: install ## the nightly job: next day's loads, ingestion, then snapshot + 
 	$(BIN)/shopdw ingest
 	$(DBT) build --vars '{test_scope: daily}'
 	$(BIN)/shopdw publish
+	$(BIN)/shopdw feature-store sync
 
 verify: install ## every data test on the whole warehouse (what make daily scopes to the day's rows included)
 	$(DBT) test
 
-build: install ## ingest the new landing files, dbt build (seeds, models, snapshots, tests), publish if all is green
+build: install ## ingest the new landing files, dbt build (seeds, models, snapshots, tests), publish if all is green, sync the feature store
 	@mkdir -p $(dir $(SHOP_WAREHOUSE_PATH)) $(SHOP_DUCKDB_TEMP_DIR)
+	$(BIN)/shopdw feature-repo
 	$(BIN)/shopdw ingest
 	$(DBT) build
 	$(BIN)/shopdw publish
+	$(BIN)/shopdw feature-store sync
 
 ingest: install ## read every new landing file once into the warehouse's raw layer (ledger: landing.ingested_files)
 	@mkdir -p $(dir $(SHOP_WAREHOUSE_PATH))
@@ -74,9 +81,16 @@ full-refresh: install ## rebuild every table from the raw layer (dbt build --ful
 	$(BIN)/shopdw ingest
 	$(DBT) build --full-refresh
 	$(BIN)/shopdw publish
+	$(BIN)/shopdw feature-store sync --full
 
 publish: install ## publish the reader-facing schemas of the last build to SHOP_PUBLISHED_PATH (atomic swap)
 	$(BIN)/shopdw publish
+
+features: install ## sync the Feast feature store with the published build (new as-of dates, online store)
+	$(BIN)/shopdw feature-store sync
+
+serve: install ## Feast's feature server on http://127.0.0.1:$(FEATURE_SERVER_PORT) (ONLINE_STORE=sqlite, or redis: a Redis of its own)
+	$(BIN)/shopdw feature-store serve --port $(FEATURE_SERVER_PORT) --online-store $(ONLINE_STORE)
 
 freshness: install ## dbt source freshness of the landing zone
 	$(DBT) source freshness

@@ -35,7 +35,7 @@ import time
 from datetime import datetime, timezone
 from pathlib import Path
 
-from shopdw import bench_readers
+from shopdw import bench_features, bench_readers
 from shopdw.testing import PROJECT_DIR, venv_executable
 
 FEATURES_MODEL = "model.shop_warehouse.ml_customer_features_daily"
@@ -189,6 +189,9 @@ def bench_scale(scale: float, repeats: int, root: Path, days: int, seed: int, pa
         print(f"SF{scale:g}: readers after a publish", flush=True)
         out["readers"] = bench_readers.measure(root / "warehouse.duckdb", root / "published" / "warehouse.duckdb",
                                                root / "target")
+        print(f"SF{scale:g}: feature store (lookups, materialisation, training set)", flush=True)
+        out["features"] = bench_features.measure(root / "published" / "warehouse.duckdb", root / "feature_store",
+                                                 PROJECT_DIR)
     (root / "raw_layer.duckdb").unlink(missing_ok=True)
     out["disk_gb"] = {
         "landing": sum(f.stat().st_size for f in (root / "landing").rglob("*") if f.is_file()) / 1e9,

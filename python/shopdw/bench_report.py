@@ -105,6 +105,7 @@ def render_markdown(results: dict) -> str:
         lines.append(f"| `{node['node']}` | {node['seconds']:.1f} |")
     lines += render_daily_costs(results)
     lines += render_reader_staleness(results)
+    lines += render_feature_store(results)
     lines += ["", "![time against scale factor](benchmarks/time_vs_scale.png)", ""]
     if BASELINE.exists():
         lines += render_before_after(results, json.loads(BASELINE.read_text()))
@@ -129,6 +130,30 @@ def render_reader_staleness(results: dict) -> list[str]:
                      else f"{r['staleness_seconds']:.3f} s")
             lines.append(f"| SF{scale:g} | {name} | {stale} | {'yes' if r['still_stale_at_end_of_window'] else 'no'} "
                          f"| {len(r['errors'])} |")
+    return lines
+
+
+def render_feature_store(results: dict) -> list[str]:
+    """Online lookups (SDK and HTTP, SQLite and Redis), materialising a day, the training set."""
+    measured = [(s["scale"], s["features"]) for s in results["scales"].values() if s.get("features")]
+    if not measured:
+        return []
+    lines = ["", "## Feature store (Feast)", "",
+             "Single-customer lookups of the feature service churn_model, side by side in one run",
+             "(`python/shopdw/bench_features.py`). Targets on 2 cores: p99 <= 10 ms at concurrency 1,",
+             ">= 500 lookups/s at concurrency 16.", "",
+             "| scale | path | p50 | p99 | lookups/s | errors |", "|---|---|---|---|---|---|"]
+    for scale, f in sorted(measured):
+        for name, r in f["lookups"].items():
+            lines.append(f"| SF{scale:g} | {name} | {r['p50_ms']:.2f} ms | {r['p99_ms']:.2f} ms | "
+                         f"{r['lookups_per_second']:,.0f} | {r['error_count']} |")
+    lines += ["", "| scale | materialise one as-of date: SQLite | Redis | full sync (export + apply + load) "
+              "| training set: Feast | table read | rows |", "|---|---|---|---|---|---|---|"]
+    for scale, f in sorted(measured):
+        t = f["training_set"]
+        lines.append(f"| SF{scale:g} | {f['materialize_day_seconds']['sqlite']:.2f} s | "
+                     f"{f['materialize_day_seconds']['redis']:.2f} s | {f['sync_full_seconds']:.1f} s | "
+                     f"{t['feast_seconds']:.2f} s | {t['table_read_seconds']:.2f} s | {t['rows']:,} |")
     return lines
 
 

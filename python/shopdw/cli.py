@@ -57,6 +57,25 @@ def build_parser() -> argparse.ArgumentParser:
     cat.add_argument("--project-dir", default=".", help="the dbt project (default .)")
     cat.add_argument("--check", action="store_true", help="only check that the catalog is up to date")
 
+    repo = sub.add_parser("feature-repo", help="write feature_repo/customer_features.py (Feast) from the dbt project")
+    repo.add_argument("--project-dir", default=".", help="the dbt project (default .)")
+    repo.add_argument("--check", action="store_true", help="only check that the Feast definitions are up to date")
+
+    fs = sub.add_parser("feature-store", help="the Feast feature store: sync after a build, or serve it over HTTP")
+    fs.add_argument("action", choices=["sync", "serve"])
+    fs.add_argument("--warehouse", help="the DuckDB file to read (default $SHOP_PUBLISHED_PATH, "
+                                       "or data/published/warehouse.duckdb)")
+    fs.add_argument("--store-dir", help="the feature store folder (default $SHOP_FEATURE_STORE_DIR or data/feature_store)")
+    fs.add_argument("--project-dir", default=".", help="the dbt project (default .)")
+    fs.add_argument("--full", action="store_true", help="sync: export every as-of date and reload the online store")
+    fs.add_argument("--redis", help="sync: use the Redis at host:port as online store (default: SQLite online.db)")
+    fs.add_argument("--online-store", choices=["sqlite", "redis"], default="sqlite",
+                    help="serve: the store's SQLite file, or a Redis server of its own (127.0.0.1, a free port), "
+                         "loaded with the newest features first")
+    fs.add_argument("--host", default="127.0.0.1", help="serve: address (default 127.0.0.1)")
+    fs.add_argument("--port", type=int, default=int(os.environ.get("FEATURE_SERVER_PORT", "6566")),
+                    help="serve: port (default $FEATURE_SERVER_PORT or 6566)")
+
     exp = sub.add_parser("export-features", help="export the churn training set and online features to Parquet")
     exp.add_argument("--warehouse", help="the DuckDB file (default $SHOP_WAREHOUSE_PATH or data/warehouse.duckdb)")
     exp.add_argument("--out", default="data/exports", help="directory of the Parquet files (default data/exports)")
@@ -182,6 +201,28 @@ def main(argv: list[str] | None = None) -> int:
             except IngestionError as err:
                 print(f"shopdw: ingestion stopped: {err}", file=sys.stderr)
                 return 1
+            return 0
+        elif args.command == "feature-repo":
+            from shopdw import feature_repo
+
+            path, fresh = feature_repo.write_repo(Path(args.project_dir), check=args.check)
+            if not fresh:
+                print(f"shopdw: {path} is out of date: run `shopdw feature-repo`", file=sys.stderr)
+                return 1
+            print(f"{path} is up to date" if args.check else f"wrote {path}")
+            return 0
+        elif args.command == "feature-store":
+            from shopdw import feature_server, feature_store
+
+            warehouse = Path(args.warehouse or os.environ.get("SHOP_PUBLISHED_PATH",
+                                                              "data/published/warehouse.duckdb"))
+            store_dir = Path(args.store_dir) if args.store_dir else feature_store.default_store_dir()
+            if args.action == "sync":
+                print(feature_store.sync(warehouse, store_dir, Path(args.project_dir), full=args.full,
+                                         redis=args.redis).report())
+            else:
+                feature_server.serve(warehouse, store_dir, Path(args.project_dir), args.host, args.port,
+                                     online_store=args.online_store)
             return 0
         elif args.command == "feature-catalog":
             path, fresh = features.write_catalog(Path(args.project_dir), check=args.check)

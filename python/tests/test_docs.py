@@ -122,6 +122,10 @@ def test_lineage_runs_from_the_landing_files_to_every_consumer(docs):
     exposures = manifest["exposures"]
     assert {e["type"] for e in exposures.values()} == {"dashboard", "ml"}
     assert sum(e["type"] == "dashboard" for e in exposures.values()) >= 4
+    # the Feast feature service is in the lineage, on the feature models it serves
+    service = exposures["exposure.shop_warehouse.churn_model_feature_service"]
+    assert {"model.shop_warehouse.ml_customer_features_daily", "model.shop_warehouse.ml_customer_features_online",
+            "model.shop_warehouse.ml_churn_training_set"} <= set(service["depends_on"]["nodes"])
     consumed = set()
     for uid, exposure in exposures.items():
         above = ancestors(uid)
