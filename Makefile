@@ -46,6 +46,7 @@ run: install generate build freshness export docs-generate ## the main job: inst
 	@echo "Metrics:   $(BIN)/mf query --saved-query revenue_by_month   (or: make metrics)"
 	@echo "Quarantine and row accounting: tables audit.audit_quarantine, audit.audit_row_accounting"
 	@echo "ML: schema ml (features, labels, training set); Parquet exports in $(CURDIR)/data/exports"
+	@echo "Features: Feast feature store in $(SHOP_FEATURE_STORE_DIR); make serve, then POST http://127.0.0.1:$(FEATURE_SERVER_PORT)/get-online-features (docs/features.md)"
 
 generate: install ## write SCALE/SEED/DAYS of raw loads into the landing zone (replaces it)
 	$(BIN)/shopdw generate --scale $(SCALE) --seed $(SEED) --days $(DAYS) --out $(SHOP_LANDING_DIR) --force
