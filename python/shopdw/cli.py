@@ -73,6 +73,7 @@ def build_parser() -> argparse.ArgumentParser:
                     help="serve: the store's SQLite file, or a Redis server of its own (127.0.0.1, a free port), "
                          "loaded with the newest features first")
     fs.add_argument("--host", default="127.0.0.1", help="serve: address (default 127.0.0.1)")
+    fs.add_argument("--workers", type=int, default=0, help="serve: worker processes (default: one per core)")
     fs.add_argument("--port", type=int, default=int(os.environ.get("FEATURE_SERVER_PORT", "6566")),
                     help="serve: port (default $FEATURE_SERVER_PORT or 6566)")
 
@@ -222,7 +223,7 @@ def main(argv: list[str] | None = None) -> int:
                                          redis=args.redis).report())
             else:
                 feature_server.serve(warehouse, store_dir, Path(args.project_dir), args.host, args.port,
-                                     online_store=args.online_store)
+                                     online_store=args.online_store, workers=args.workers)
             return 0
         elif args.command == "feature-catalog":
             path, fresh = features.write_catalog(Path(args.project_dir), check=args.check)

@@ -12,6 +12,7 @@ and a free port, loaded with the newest features, and stopped when the server st
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 from shopdw import feature_repo, feature_store
@@ -59,41 +60,93 @@ def request_problem(body: bytes, feature_services: set[str], features: set[str])
     return None
 
 
-def make_app(store):
-    """Feast's app for the store, behind a check of /get-online-features requests."""
-    from feast.feature_server import get_app
-    from starlette.responses import JSONResponse
+class RequestCheck:
+    """ASGI middleware: a POST /get-online-features whose body request_problem rejects gets a
+    422 with the problem; every other request goes to the app untouched."""
 
-    app = get_app(store)
+    def __init__(self, app, feature_services: set[str], features: set[str]):
+        self.app, self.feature_services, self.features = app, feature_services, features
+
+    async def __call__(self, scope, receive, send):
+        if not (scope["type"] == "http" and scope["method"] == "POST" and scope["path"] == "/get-online-features"):
+            await self.app(scope, receive, send)
+            return
+        chunks, more = [], True
+        while more:
+            message = await receive()
+            if message["type"] == "http.disconnect":
+                return
+            chunks.append(message.get("body", b""))
+            more = message.get("more_body", False)
+        body = b"".join(chunks)
+        problem = request_problem(body, self.feature_services, self.features)
+        if problem is not None:
+            from starlette.responses import JSONResponse
+
+            await JSONResponse(status_code=422, content={"error": "invalid request", "detail": problem})(
+                scope, receive, send)
+            return
+        replayed = False
+
+        async def replay():
+            nonlocal replayed
+            if not replayed:
+                replayed = True
+                return {"type": "http.request", "body": body, "more_body": False}
+            return await receive()
+
+        await self.app(scope, replay, send)
+
+
+def make_app(store):
+    """Feast's app for the store, behind the check of /get-online-features requests."""
+    from feast.feature_server import get_app
+
     services = {service.name for service in store.list_feature_services()}
     names = {f"{view.name}:{feature.name}" for view in store.list_feature_views() for feature in view.features}
+    return RequestCheck(get_app(store), services, names)
 
-    @app.middleware("http")
-    async def check_request(request, call_next):
-        if request.method == "POST" and request.url.path == "/get-online-features":
-            problem = request_problem(await request.body(), services, names)
-            if problem is not None:
-                return JSONResponse(status_code=422, content={"error": "invalid request", "detail": problem})
-        return await call_next(request)
 
-    return app
+def run_server(store, host: str, port: int, workers: int) -> None:
+    """Run the app as `feast serve` does: gunicorn with uvicorn workers (one per core by default),
+    after Feast's security and auth managers are set up from the store's config."""
+    import gunicorn.app.base
+    from feast.permissions.server.utils import (ServerType, init_auth_manager, init_security_manager,
+                                                str_to_auth_manager_type)
+
+    auth_type = str_to_auth_manager_type(store.config.auth_config.type)
+    init_security_manager(auth_type=auth_type, fs=store)
+    init_auth_manager(auth_type=auth_type, server_type=ServerType.REST, auth_config=store.config.auth_config)
+
+    class Server(gunicorn.app.base.BaseApplication):
+        def load_config(self):
+            self.cfg.set("bind", f"{host}:{port}")
+            self.cfg.set("workers", workers)
+            self.cfg.set("worker_class", "uvicorn_worker.UvicornWorker")
+            self.cfg.set("keepalive", 30)
+            self.cfg.set("loglevel", "warning")
+
+        def load(self):
+            return make_app(store)
+
+    Server().run()
 
 
 def serve(warehouse: Path, store_dir: Path, project_dir: Path, host: str, port: int,
-          online_store: str = "sqlite") -> None:
-    """Serve the feature store until interrupted (Ctrl-C)."""
-    import uvicorn
-
+          online_store: str = "sqlite", workers: int = 0) -> None:
+    """Serve the feature store until interrupted (Ctrl-C); workers 0: one per core."""
+    workers = workers or os.cpu_count() or 1
     if online_store == "redis":
         with RedisServer() as redis:
             loaded = feature_store.sync(warehouse, store_dir, project_dir, full=True, redis=redis.address)
             print(f"Redis on {redis.address}: {loaded.report()}", flush=True)
             store = feature_store.open_store(store_dir.resolve(), redis=redis.address)
-            uvicorn.run(make_app(store), host=host, port=port, log_level="warning")
+            print(f"Feast feature server on http://{host}:{port} (online store: Redis {redis.address})", flush=True)
+            run_server(store, host, port, workers)
         return
     store_dir = store_dir.resolve()
     if not (store_dir / "registry.db").exists():
         raise FileNotFoundError(f"no feature store in {store_dir}: run `make build` (or shopdw feature-store sync)")
     store = feature_store.open_store(store_dir)
     print(f"Feast feature server on http://{host}:{port} (online store {store_dir / 'online.db'})", flush=True)
-    uvicorn.run(make_app(store), host=host, port=port, log_level="warning")
+    run_server(store, host, port, workers)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import socket
 import subprocess
@@ -25,6 +26,7 @@ class RedisServer:
                                     "(or use the SQLite online store: make serve)")
         self.port = port or free_port()
         self.process: subprocess.Popen | None = None
+        self._owner = os.getpid()  # a forked child (a server's worker) leaving the block stops nothing
         self._dir = tempfile.TemporaryDirectory(prefix="shop-redis-")
 
     @property
@@ -51,6 +53,8 @@ class RedisServer:
         raise RuntimeError(f"redis-server did not answer on {self.address} within 20 s")
 
     def __exit__(self, *exc) -> None:
+        if os.getpid() != self._owner:
+            return
         if self.process is not None and self.process.poll() is None:
             self.process.terminate()
             try:

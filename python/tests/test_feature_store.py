@@ -349,3 +349,20 @@ def test_the_offline_source_holds_one_file_per_as_of_date(served):
     with duckdb.connect() as con:
         counts = con.execute(f"select count(*) from '{folder}/*.parquet'").fetchone()[0]
     assert counts == sum(n for _, n in dates)
+
+
+def test_the_benchmark_step_measures_every_lookup_path(served, tmp_path):
+    """make bench's feature store step, on the small build: every path answers every lookup
+    (no timing is asserted here: the numbers are the benchmark's)."""
+    from shopdw import bench_features
+
+    _redis_installed()
+    result = bench_features.measure(served.path, tmp_path / "bench_store", PROJECT_DIR, per_thread=8)
+    assert sorted(result["lookups"]) == sorted(f"{api}, {store}, concurrency {c}" for api in ("SDK", "HTTP")
+                                               for store in ("sqlite", "redis") for c in (1, 16))
+    for name, lookups in result["lookups"].items():
+        assert lookups["error_count"] == 0, (name, lookups["errors"])
+        assert lookups["lookups"] == (8 if name.endswith("concurrency 1") else 16 * 2), name
+    assert set(result["materialize_day_seconds"]) == {"sqlite", "redis"}
+    training = result["training_set"]
+    assert training["rows"] == training["feast_rows"] == served.scalar("select count(*) from ml.ml_churn_training_set")
