@@ -68,10 +68,11 @@ def build_parser() -> argparse.ArgumentParser:
     fs.add_argument("--store-dir", help="the feature store folder (default $SHOP_FEATURE_STORE_DIR or data/feature_store)")
     fs.add_argument("--project-dir", default=".", help="the dbt project (default .)")
     fs.add_argument("--full", action="store_true", help="sync: export every as-of date and reload the online store")
-    fs.add_argument("--redis", help="sync: use the Redis at host:port as online store (default: SQLite online.db)")
+    fs.add_argument("--redis", default=os.environ.get("SHOP_FEATURE_REDIS") or None,
+                    help="the Redis at host:port as online store (default $SHOP_FEATURE_REDIS; unset: SQLite online.db)")
     fs.add_argument("--online-store", choices=["sqlite", "redis"], default="sqlite",
-                    help="serve: the store's SQLite file, or a Redis server of its own (127.0.0.1, a free port), "
-                         "loaded with the newest features first")
+                    help="serve: the store's SQLite file, or Redis: the one of --redis, else a Redis server of "
+                         "its own (127.0.0.1, a free port) loaded with the newest features first")
     fs.add_argument("--host", default="127.0.0.1", help="serve: address (default 127.0.0.1)")
     fs.add_argument("--workers", type=int, default=0, help="serve: worker processes (default: one per core)")
     fs.add_argument("--port", type=int, default=int(os.environ.get("FEATURE_SERVER_PORT", "6566")),
@@ -223,7 +224,7 @@ def main(argv: list[str] | None = None) -> int:
                                          redis=args.redis).report())
             else:
                 feature_server.serve(warehouse, store_dir, Path(args.project_dir), args.host, args.port,
-                                     online_store=args.online_store, workers=args.workers)
+                                     online_store=args.online_store, workers=args.workers, redis=args.redis)
             return 0
         elif args.command == "feature-catalog":
             path, fresh = features.write_catalog(Path(args.project_dir), check=args.check)

@@ -133,9 +133,15 @@ def run_server(store, host: str, port: int, workers: int) -> None:
 
 
 def serve(warehouse: Path, store_dir: Path, project_dir: Path, host: str, port: int,
-          online_store: str = "sqlite", workers: int = 0) -> None:
-    """Serve the feature store until interrupted (Ctrl-C); workers 0: one per core."""
+          online_store: str = "sqlite", workers: int = 0, redis: str | None = None) -> None:
+    """Serve the feature store until interrupted (Ctrl-C); workers 0: one per core. With
+    online_store "redis": the Redis at `redis` (kept in step by the syncs), else one of its own."""
     workers = workers or os.cpu_count() or 1
+    if online_store == "redis" and redis:
+        store = feature_store.open_store(store_dir.resolve(), redis=redis)
+        print(f"Feast feature server on http://{host}:{port} (online store: Redis {redis})", flush=True)
+        run_server(store, host, port, workers)
+        return
     if online_store == "redis":
         with RedisServer() as redis:
             loaded = feature_store.sync(warehouse, store_dir, project_dir, full=True, redis=redis.address)

@@ -18,6 +18,7 @@ one as-of date (plus one count per date), whatever the length of the history.
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import importlib.util
 import json
@@ -142,7 +143,11 @@ def export_offline(warehouse: Path, store_dir: Path, project_dir: Path, full: bo
     con = duckdb.connect(str(warehouse), read_only=True)
     try:
         con.execute("set TimeZone = 'UTC'")
-        counts = dict(con.execute(f"select as_of_date, count(*) from {DAILY_TABLE} group by 1").fetchall())
+        try:
+            counts = dict(con.execute(f"select as_of_date, count(*) from {DAILY_TABLE} group by 1").fetchall())
+        except duckdb.CatalogException:
+            raise FileNotFoundError(f"{warehouse} has no table {DAILY_TABLE}: build the warehouse first "
+                                    "(make build)") from None
         known = {} if full else {date.fromisoformat(d): rows for d, rows in manifest["dates"].items()}
         written = sorted(d for d, rows in counts.items() if known.get(d) != rows)
         for as_of_date in written:
@@ -281,6 +286,15 @@ def sync(warehouse: Path, store_dir: Path, project_dir: Path, full: bool = False
     """After a green build: export the new as-of dates, apply changed definitions, materialise."""
     started = time.perf_counter()
     store_dir = store_dir.resolve()
+    store_dir.mkdir(parents=True, exist_ok=True)
+    # one sync at a time per store (a nightly job and a hand-run `make features` wait in turn)
+    with (store_dir / ".sync.lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        return _sync(warehouse, store_dir, project_dir, full, redis, started)
+
+
+def _sync(warehouse: Path, store_dir: Path, project_dir: Path, full: bool, redis: str | None,
+          started: float) -> SyncResult:
     exported = export_offline(warehouse, store_dir, project_dir, full=full)
     store = open_store(store_dir, redis=redis)
     stamp = store_dir / ("applied.redis" if redis else "applied")

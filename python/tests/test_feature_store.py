@@ -366,3 +366,15 @@ def test_the_benchmark_step_measures_every_lookup_path(served, tmp_path):
     assert set(result["materialize_day_seconds"]) == {"sqlite", "redis"}
     training = result["training_set"]
     assert training["rows"] == training["feast_rows"] == served.scalar("select count(*) from ml.ml_churn_training_set")
+
+
+def test_a_sync_without_a_built_warehouse_says_what_is_missing(tmp_path):
+    warehouse = Warehouse(tmp_path)
+    missing = warehouse.shopdw("feature-store", "sync", "--warehouse", str(tmp_path / "none.duckdb"),
+                               "--store-dir", str(tmp_path / "store"))
+    assert missing.returncode == 2 and "no warehouse at" in missing.output and "Traceback" not in missing.output
+    duckdb.connect(str(tmp_path / "empty.duckdb")).close()
+    empty = warehouse.shopdw("feature-store", "sync", "--warehouse", str(tmp_path / "empty.duckdb"),
+                             "--store-dir", str(tmp_path / "store"))
+    assert empty.returncode == 2 and "has no table ml.ml_customer_features_daily" in empty.output
+    assert "Traceback" not in empty.output
