@@ -30,3 +30,15 @@
         ~ in_churn_population('features', 'bounds') ~ ")",
         'as_of_date')) }}
 {%- endmacro %}
+
+{#
+    An incremental run only rewrites the newest as-of dates: a customer who leaves the
+    population afterwards (reclassified as an internal test account) would keep their older
+    rows. This post-hook removes them, so an incremental run ends where a full refresh would.
+#}
+{% macro delete_customers_no_longer_in_population(relation) -%}
+    {{ return(remove_rows_where(
+        relation,
+        "customer_id not in (select customer_id from " ~ ref('int_shop__customer_lifespans') ~ ")",
+        'as_of_date')) }}
+{%- endmacro %}

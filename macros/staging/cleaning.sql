@@ -30,32 +30,6 @@
     end
 {%- endmacro %}
 
-{# True when the text matches the (RE2/POSIX) regular expression; false for null. #}
-{% macro regex_matches(column, pattern) -%}
-    {{ return(adapter.dispatch('shop_regex_matches', 'shop_warehouse')(column, pattern)) }}
-{%- endmacro %}
-
-{% macro default__shop_regex_matches(column, pattern) -%}
-    coalesce(regexp_matches({{ column }}, '{{ pattern }}'), false)
-{%- endmacro %}
-
-{% macro postgres__shop_regex_matches(column, pattern) -%}
-    {%- if pattern.startswith('(?i)') -%}
-    coalesce({{ column }} ~* '{{ pattern[4:] }}', false)
-    {%- else -%}
-    coalesce({{ column }} ~ '{{ pattern }}', false)
-    {%- endif -%}
-{%- endmacro %}
-
-{#
-    Spark's regular expressions are Java's: the POSIX classes [:space:] and [:cntrl:] are
-    spelled \s and \p{Cntrl} there (in a Java bracket expression `[:space:]` would be the
-    letters of the word).
-#}
-{% macro spark__shop_regex_matches(column, pattern) -%}
-    coalesce({{ column }} rlike '{{ pattern | replace("[:space:]", "\\s") | replace("[:cntrl:]", "\\p{Cntrl}") | replace("\\", "\\\\") }}', false)
-{%- endmacro %}
-
 {# True when the text looks like an email address: one @, no blanks, a dot in the domain. #}
 {% macro is_valid_email(column) -%}
     {{ regex_matches(column, '^[^@[:space:]]+@[^@[:space:]]+[.][^@[:space:]]+$') }}
@@ -64,32 +38,6 @@
 {# The load date of a landing file, from its name (.../YYYY-MM-DD.csv). #}
 {% macro load_date_from_path(column) -%}
     cast(nullif({{ regex_extract(column, '([0-9]{4}-[0-9]{2}-[0-9]{2})[.][a-z]+$') }}, '') as date)
-{%- endmacro %}
-
-{# The text of the first group of a regular expression in a text; null (Spark: '') when it does not match. #}
-{% macro regex_extract(column, pattern) -%}
-    {{ return(adapter.dispatch('shop_regex_extract', 'shop_warehouse')(column, pattern)) }}
-{%- endmacro %}
-
-{% macro default__shop_regex_extract(column, pattern) -%}
-    regexp_extract({{ column }}, '{{ pattern }}', 1)
-{%- endmacro %}
-
-{% macro postgres__shop_regex_extract(column, pattern) -%}
-    substring({{ column }} from '{{ pattern }}')
-{%- endmacro %}
-
-{# Every match of a regular expression in a text replaced (DuckDB and PostgreSQL need the 'g' flag). #}
-{% macro regex_replace_all(column, pattern, replacement) -%}
-    {{ return(adapter.dispatch('shop_regex_replace_all', 'shop_warehouse')(column, pattern, replacement)) }}
-{%- endmacro %}
-
-{% macro default__shop_regex_replace_all(column, pattern, replacement) -%}
-    regexp_replace({{ column }}, '{{ pattern }}', '{{ replacement }}', 'g')
-{%- endmacro %}
-
-{% macro spark__shop_regex_replace_all(column, pattern, replacement) -%}
-    regexp_replace({{ column }}, '{{ pattern | replace("\\", "\\\\") }}', '{{ replacement }}')
 {%- endmacro %}
 
 {# A comma-separated list of SQL string literals, for `in (...)`: ['a', 'b'] -> 'a', 'b'. #}

@@ -8,38 +8,25 @@
     (schema audit_restricted, never published). Readers get audit_quarantine, whose raw values
     are masked by the classification of the sources (raw_values_masked).
 -#}
-{%- set staging_checks = [
-    ('shop', 'customers_cdc', 'base_shop__customer_changes', 'customer_id'),
-    ('shop', 'products', 'base_shop__products', 'product_id'),
-    ('shop', 'orders', 'base_shop__orders', 'order_id'),
-    ('shop', 'order_items', 'base_shop__order_items', 'order_item_id'),
-    ('shop', 'payments', 'base_shop__payments', 'payment_id'),
-    ('web', 'events', 'base_web__events', 'event_id'),
-] -%}
-{%- set integrity_checks = [
-    ('orders', 'base_shop__orders', 'int_shop__orders_checked', 'order_id'),
-    ('order_items', 'base_shop__order_items', 'int_shop__order_items_checked', 'order_item_id'),
-    ('payments', 'base_shop__payments', 'int_shop__payments_checked', 'payment_id'),
-] -%}
 
 with
 
-{% for source_name, table_name, base_model, key in staging_checks %}
-{{ table_name }}_rejected as (
+{% for landing in landing_tables() %}
+{{ landing.table }}_rejected as (
 
     select
-        '{{ source_name }}' as source_name,
-        '{{ table_name }}' as source_table,
+        '{{ landing.source }}' as source_name,
+        '{{ landing.table }}' as source_table,
         'staging' as check_stage,
         'rejected' as disposition,
         quarantine_reason as reason_code,
-        cast({{ key }} as {{ dbt.type_string() }}) as entity_id,
+        cast({{ landing.key }} as {{ dbt.type_string() }}) as entity_id,
         source_file,
         load_date,
         loaded_at,
         raw_values,
-        {{ readers_raw_values(source_name, table_name) }} as raw_values_masked
-    from {{ ref(base_model) }}
+        {{ readers_raw_values(landing.source, landing.table) }} as raw_values_masked
+    from {{ ref(landing.base_model) }}
     where row_fate = 'quarantined'
 
 ),
@@ -64,25 +51,25 @@ customers_cdc_repaired as (
 
 ),
 
-{% for table_name, base_model, checked_model, key in integrity_checks %}
-{{ table_name }}_orphaned as (
+{% for landing in landing_tables() if landing.checked_model %}
+{{ landing.table }}_orphaned as (
 
     select
         'shop' as source_name,
-        '{{ table_name }}' as source_table,
+        '{{ landing.table }}' as source_table,
         'integrity' as check_stage,
         'rejected' as disposition,
         checked_rows.integrity_reason as reason_code,
-        cast(checked_rows.{{ key }} as {{ dbt.type_string() }}) as entity_id,
+        cast(checked_rows.{{ landing.key }} as {{ dbt.type_string() }}) as entity_id,
         base_rows.source_file,
         base_rows.load_date,
         base_rows.loaded_at,
         base_rows.raw_values,
-        base_rows.{{ readers_raw_values('shop', table_name) }} as raw_values_masked
-    from {{ ref(checked_model) }} as checked_rows
-    inner join {{ ref(base_model) }} as base_rows
+        base_rows.{{ readers_raw_values('shop', landing.table) }} as raw_values_masked
+    from {{ ref(landing.checked_model) }} as checked_rows
+    inner join {{ ref(landing.base_model) }} as base_rows
         on
-            checked_rows.{{ key }} = base_rows.{{ key }}
+            checked_rows.{{ landing.key }} = base_rows.{{ landing.key }}
             and base_rows.row_fate = 'staged'
     where checked_rows.integrity_reason is not null
 
@@ -91,12 +78,12 @@ customers_cdc_repaired as (
 {% endfor %}
 unioned as (
 
-    {% for source_name, table_name, base_model, key in staging_checks %}
-    select * from {{ table_name }}_rejected
+    {% for landing in landing_tables() %}
+    select * from {{ landing.table }}_rejected
     union all
     {% endfor %}
-    {% for table_name, base_model, checked_model, key in integrity_checks %}
-    select * from {{ table_name }}_orphaned
+    {% for landing in landing_tables() if landing.checked_model %}
+    select * from {{ landing.table }}_orphaned
     union all
     {% endfor %}
     select * from customers_cdc_repaired

@@ -8,14 +8,6 @@
     withheld rows are left out by a stated rule (bot events; a customer change overtaken in
     the same instant by one with a later lsn), so a row an incremental model loses is caught.
 -#}
-{%- set tables = [
-    ('shop', 'customers_cdc', 'base_shop__customer_changes', none),
-    ('shop', 'products', 'base_shop__products', none),
-    ('shop', 'orders', 'base_shop__orders', 'int_shop__orders_checked'),
-    ('shop', 'order_items', 'base_shop__order_items', 'int_shop__order_items_checked'),
-    ('shop', 'payments', 'base_shop__payments', 'int_shop__payments_checked'),
-    ('web', 'events', 'base_web__events', none),
-] -%}
 
 with
 
@@ -27,12 +19,12 @@ quarantine as (
 
 raw_counts as (
 
-    {% for source_name, table_name, base_model, checked_model in tables %}
+    {% for landing in landing_tables() %}
     select
-        '{{ source_name }}' as source_name,
-        '{{ table_name }}' as source_table,
+        '{{ landing.source }}' as source_name,
+        '{{ landing.table }}' as source_table,
         count(*) as raw_rows
-    from {{ source(source_name, table_name) }}
+    from {{ source(landing.source, landing.table) }}
     {% if not loop.last %}union all{% endif %}
     {% endfor %}
 
@@ -40,13 +32,13 @@ raw_counts as (
 
 fate_counts as (
 
-    {% for source_name, table_name, base_model, checked_model in tables %}
+    {% for landing in landing_tables() %}
     select
-        '{{ table_name }}' as source_table,
+        '{{ landing.table }}' as source_table,
         sum(case when row_fate = 'staged' then 1 else 0 end) as staged_rows,
         sum(case when row_fate = 'duplicate' then 1 else 0 end) as duplicate_rows,
         sum(case when row_fate = 'superseded' then 1 else 0 end) as superseded_rows
-    from {{ ref(base_model) }}
+    from {{ ref(landing.base_model) }}
     {% if not loop.last %}union all{% endif %}
     {% endfor %}
 
@@ -54,15 +46,15 @@ fate_counts as (
 
 accepted_counts as (
 
-    {% for source_name, table_name, base_model, checked_model in tables %}
+    {% for landing in landing_tables() %}
     select
-        '{{ table_name }}' as source_table,
+        '{{ landing.table }}' as source_table,
         count(*) as accepted_rows
-    {%- if checked_model is none %}
-    from {{ ref(base_model) }}
+    {%- if landing.checked_model is none %}
+    from {{ ref(landing.base_model) }}
     where row_fate = 'staged'
     {%- else %}
-    from {{ ref(checked_model) }}
+    from {{ ref(landing.checked_model) }}
     where integrity_reason is null
     {%- endif %}
     {% if not loop.last %}union all{% endif %}

@@ -8,17 +8,11 @@ with
 
 load_times as (
 
-    {%- for source_table, model in [
-        ('customer_changes', 'stg_shop__customer_changes'),
-        ('orders', 'stg_shop__orders'),
-        ('order_items', 'stg_shop__order_items'),
-        ('payments', 'stg_shop__payments'),
-        ('web_events', 'stg_web__events'),
-    ] %}
+    {%- for landing in landing_tables() if landing.bounds_features %}
     select
-        '{{ source_table }}' as source_table,
+        '{{ landing.table }}' as source_table,
         max(loaded_at) as newest_loaded_at
-    from {{ ref(model) }}
+    from {{ ref(landing.staging_model) }}
     {%- if not loop.last %}
     union all
     {%- endif %}

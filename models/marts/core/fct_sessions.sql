@@ -40,15 +40,7 @@ identity_map as (
 
 visitors_to_refresh as (
 
-    select {{ incremental_replace_unit('web_events.anonymous_id', visitor_bucket('web_events.anonymous_id')) }} as unit
-    from web_events
-    where web_events.ingestion_id > {{ incremental_watermark('last_ingestion_id') }}
-    union
-    select {{ incremental_replace_unit('identity_map.anonymous_id', visitor_bucket('identity_map.anonymous_id')) }} as unit
-    from identity_map
-    inner join customer_changes
-        on identity_map.customer_id = customer_changes.customer_id
-    where customer_changes.ingestion_id > {{ incremental_watermark('last_ingestion_id') }}
+    {{ visitors_to_refresh('web_events', 'last_ingestion_id') }}
 
 ),
 

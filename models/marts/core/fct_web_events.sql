@@ -54,19 +54,9 @@ customer_changes as (
 
 ),
 
-{#- visitors with newly ingested events, and visitors of customers whose history changed (a
-    late CDC event can change which customer version was valid at an event) #}
 visitors_to_refresh as (
 
-    select {{ incremental_replace_unit('events.anonymous_id', visitor_bucket('events.anonymous_id')) }} as unit
-    from events
-    where events.ingestion_id > {{ incremental_watermark('ingestion_id') }}
-    union
-    select {{ incremental_replace_unit('identity_map.anonymous_id', visitor_bucket('identity_map.anonymous_id')) }} as unit
-    from identity_map
-    inner join customer_changes
-        on identity_map.customer_id = customer_changes.customer_id
-    where customer_changes.ingestion_id > {{ incremental_watermark('ingestion_id') }}
+    {{ visitors_to_refresh('events', 'ingestion_id') }}
 
 ),
 
