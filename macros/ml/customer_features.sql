@@ -55,34 +55,30 @@
 {%- endmacro %}
 
 {#
-    The running sums of customer_feature_measures in groups, one pivot each in the daily
-    features: the groups of signals of the var customer_feature_signal_groups (a signal in no
-    group gets its own), empty groups dropped. Each group is a dict {number, measures: [(measure
-    number, measure)], last_dates: [(number, feature)]}: measure numbers count the measures
-    from 1, then the days_since_last features after them, as the model numbers its changes.
+    The running sums of customer_feature_measures in named groups, one pivot each in the daily
+    features: the groups of the var customer_feature_signal_groups (name: signals), a signal
+    in no group in a group of its own named after it, empty groups dropped. Each group is a
+    dict {name, measures: [measure], last_dates: [days_since_last feature]}.
 #}
 {% macro customer_feature_measure_groups(measures) -%}
     {%- set signal_groups = [] -%}
-    {%- for signals in var('customer_feature_signal_groups', []) -%}
-        {%- do signal_groups.append(signals | list) -%}
+    {%- for name, signals in var('customer_feature_signal_groups', {}).items() -%}
+        {%- do signal_groups.append((name, signals | list)) -%}
     {%- endfor -%}
     {%- set last_date_features = customer_features(['days_since_last']) -%}
     {%- for signal in (measures | map(attribute='signal') | list) + (last_date_features | map(attribute='signal') | list) -%}
-        {%- if signal not in (signal_groups | sum(start=[])) -%}
-            {%- do signal_groups.append([signal]) -%}
+        {%- if signal not in (signal_groups | map(attribute=1) | sum(start=[])) -%}
+            {%- do signal_groups.append((signal, [signal])) -%}
         {%- endif -%}
     {%- endfor -%}
     {%- set groups = [] -%}
-    {%- for signals in signal_groups -%}
-        {%- set group = {'measures': [], 'last_dates': []} -%}
-        {%- for measure in measures if measure.signal in signals -%}
-            {%- do group.measures.append((measures.index(measure) + 1, measure)) -%}
-        {%- endfor -%}
-        {%- for feature in last_date_features if feature.signal in signals -%}
-            {%- do group.last_dates.append((measures | length + last_date_features.index(feature) + 1, feature)) -%}
-        {%- endfor -%}
+    {%- for name, signals in signal_groups -%}
+        {%- set group = {
+            'name': name,
+            'measures': measures | selectattr('signal', 'in', signals) | list,
+            'last_dates': last_date_features | selectattr('signal', 'in', signals) | list,
+        } -%}
         {%- if group.measures or group.last_dates -%}
-            {%- do group.update({'number': groups | length + 1}) -%}
             {%- do groups.append(group) -%}
         {%- endif -%}
     {%- endfor -%}

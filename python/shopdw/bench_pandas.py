@@ -1,4 +1,11 @@
-"""The customer features in pandas: the seeds' approach, on the same data and definitions.
+"""Benchmark peers, not a definition: the customer features in pandas, checked against the SQL.
+
+The reference is the dbt model ``ml_customer_features_daily`` (and the var
+``customer_features`` it reads). The two pandas pipelines here (``compute_features``, running
+sums, and ``compute_features_per_date``, one date at a time, the seeds' approach) exist only so
+that ``make bench`` can time pandas against SQL on the same data; every run compares each of
+their values with the warehouse's, and a difference is a benchmark failure, never a second
+answer.
 
 The same registry (var ``customer_features``) and the same time semantics as
 ``ml_customer_features_daily``: a signal row counts at as-of date D when it happened and was

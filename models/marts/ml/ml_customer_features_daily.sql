@@ -118,10 +118,10 @@ signal_spans as (
 
 measures as (
 
-    {#- one row per running sum: its number, signal, window (null: lifetime), category #}
+    {#- one row per running sum: its name, signal, window (null: lifetime), category #}
     {%- for measure in measures %}
     select
-        {{ loop.index }} as measure_number,
+        '{{ measure.name }}' as measure_name,
         '{{ measure.signal }}' as signal_name,
         cast({{ measure.window_days or 'null' }} as {{ dbt.type_int() }}) as window_days,
         cast({{ "'" ~ measure.category ~ "'" if measure.category else 'null' }} as {{ dbt.type_string() }})
@@ -136,7 +136,7 @@ measure_spans as (
     {#- every signal row once per running sum it feeds, with the dates it counts on #}
     select
         signal_spans.customer_id,
-        measures.measure_number,
+        measures.measure_name,
         signal_spans.value_hundredths,
         signal_spans.first_date,
         case
@@ -162,7 +162,7 @@ changes as (
     select
         customer_id,
         first_date as change_date,
-        measure_number,
+        measure_name,
         value_hundredths as delta,
         cast(null as date) as event_date
     from measure_spans
@@ -171,7 +171,7 @@ changes as (
     select
         customer_id,
         cast({{ dbt.dateadd('day', 1, 'last_date') }} as date) as change_date,
-        measure_number,
+        measure_name,
         -1 * value_hundredths as delta,
         cast(null as date) as event_date
     from measure_spans
@@ -183,7 +183,7 @@ changes as (
     select
         customer_id,
         first_date as change_date,
-        {{ measures | length + loop.index }} as measure_number,
+        'last_{{ feature.signal }}_date' as measure_name,
         0 as delta,
         event_date
     from signal_spans
@@ -194,7 +194,7 @@ changes as (
 
 {%- for group in measure_groups %}
 
-pivoted_changes_{{ group.number }} as (
+pivoted_{{ group.name }} as (
 
     {#- one row per customer and date with a change of this group's running sums; changes
         before the dates of this run fold into one opening row per customer #}
@@ -204,38 +204,39 @@ pivoted_changes_{{ group.number }} as (
             changes.change_date,
             cast({{ dbt.dateadd('day', -1, 'run_dates.first_date') }} as date)
         ) as timeline_date,
-        {%- for number, feature in group.last_dates %}
-        max(case when changes.measure_number = {{ number }} then changes.event_date end)
+        {%- for feature in group.last_dates %}
+        max(case when changes.measure_name = 'last_{{ feature.signal }}_date' then changes.event_date end)
             as last_{{ feature.signal }}_date,
         {%- endfor %}
-        {%- for number, measure in group.measures %}
-        sum(case when changes.measure_number = {{ number }} then changes.delta end) as {{ measure.name }},
+        {%- for measure in group.measures %}
+        sum(case when changes.measure_name = '{{ measure.name }}' then changes.delta end) as {{ measure.name }},
         {%- endfor %}
         count(*) as change_rows
     from changes
     cross join run_dates
     where
         changes.change_date <= run_dates.last_date
-        and changes.measure_number in (
-            {{- (group.measures + group.last_dates) | map(attribute=0) | join(', ') -}}
+        and changes.measure_name in (
+            {%- for measure in group.measures %}'{{ measure.name }}', {% endfor -%}
+            {%- for feature in group.last_dates %}'last_{{ feature.signal }}_date'{{ ', ' if not loop.last }}{% endfor -%}
         )
     group by 1, 2
 
 ),
 
-running_changes_{{ group.number }} as (
+running_{{ group.name }} as (
 
     {#- the state after each change date: running sums over the changes only #}
     select
         customer_id,
-        {%- for number, measure in group.measures %}
+        {%- for measure in group.measures %}
         coalesce(sum({{ measure.name }}) over customer_changes, 0) as {{ measure.name }},
         {%- endfor %}
-        {%- for number, feature in group.last_dates %}
+        {%- for feature in group.last_dates %}
         max(last_{{ feature.signal }}_date) over customer_changes as last_{{ feature.signal }}_date,
         {%- endfor %}
         timeline_date as state_date
-    from pivoted_changes_{{ group.number }}
+    from pivoted_{{ group.name }}
     window customer_changes as (
         partition by customer_id
         order by timeline_date
@@ -251,19 +252,19 @@ measured as (
         spine.customer_id,
         spine.as_of_date,
         {%- for group in measure_groups %}
-        {%- for number, feature in group.last_dates %}
-        running_changes_{{ group.number }}.last_{{ feature.signal }}_date,
+        {%- for feature in group.last_dates %}
+        running_{{ group.name }}.last_{{ feature.signal }}_date,
         {%- endfor %}
-        {%- for number, measure in group.measures %}
-        coalesce(running_changes_{{ group.number }}.{{ measure.name }}, 0) as {{ measure.name }},
+        {%- for measure in group.measures %}
+        coalesce(running_{{ group.name }}.{{ measure.name }}, 0) as {{ measure.name }},
         {%- endfor %}
         {%- endfor %}
         spine.signed_up_at
     {#- each as-of date takes, from every group, the state after its customer's newest change
         on or before it #}
-    from {{ as_of_join('spine', 'running_changes_1', 'customer_id', 'as_of_date', 'state_date') }}
+    from {{ as_of_join('spine', 'running_' ~ measure_groups[0].name, 'customer_id', 'as_of_date', 'state_date') }}
     {%- for group in measure_groups[1:] %}
-    {{ as_of_join('spine', 'running_changes_' ~ group.number, 'customer_id', 'as_of_date', 'state_date',
+    {{ as_of_join('spine', 'running_' ~ group.name, 'customer_id', 'as_of_date', 'state_date',
         include_left=false) }}
     {%- endfor %}
 

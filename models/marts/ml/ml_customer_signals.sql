@@ -123,30 +123,72 @@ order_placed as (
 
 ),
 
-order_version_signals as (
+order_version_values as (
 
-    {%- set version_signals = {
-        'order_value_usd': "case when order_status != 'cancelled' then order_total * rate_to_usd else 0 end",
-        'order_kept': "case when order_status != 'cancelled' then 1 else 0 end",
-        'order_cancelled': "case when order_status = 'cancelled' then 1 else 0 end",
-        'order_returned': "case when order_status = 'returned' then 1 else 0 end",
-    } %}
-    {%- for signal, value in version_signals.items() %}
+    {#- the value of each order-version signal; a version counts for the signals it is not 0 for #}
     select
         customer_id,
-        '{{ signal }}' as signal_name,
+        order_version_key,
+        placed_at,
+        known_from,
+        known_until,
+        case when order_status != 'cancelled' then order_total * rate_to_usd else 0 end as order_value_usd,
+        case when order_status != 'cancelled' then 1 else 0 end as order_kept,
+        case when order_status = 'cancelled' then 1 else 0 end as order_cancelled,
+        case when order_status = 'returned' then 1 else 0 end as order_returned
+    from known_versions
+
+),
+
+order_version_signals as (
+
+    select
+        customer_id,
+        'order_value_usd' as signal_name,
         order_version_key as source_row_id,
         cast(null as {{ dbt.type_string() }}) as category_code,
         placed_at as event_at,
         known_from,
         known_until,
-        cast({{ value }} as decimal(18, 2)) as signal_value
-    from known_versions
-    where {{ value }} != 0
-    {%- if not loop.last %}
+        cast(order_value_usd as decimal(18, 2)) as signal_value
+    from order_version_values
+    where order_value_usd != 0
     union all
-    {%- endif %}
-    {%- endfor %}
+    select
+        customer_id,
+        'order_kept' as signal_name,
+        order_version_key as source_row_id,
+        cast(null as {{ dbt.type_string() }}) as category_code,
+        placed_at as event_at,
+        known_from,
+        known_until,
+        cast(order_kept as decimal(18, 2)) as signal_value
+    from order_version_values
+    where order_kept != 0
+    union all
+    select
+        customer_id,
+        'order_cancelled' as signal_name,
+        order_version_key as source_row_id,
+        cast(null as {{ dbt.type_string() }}) as category_code,
+        placed_at as event_at,
+        known_from,
+        known_until,
+        cast(order_cancelled as decimal(18, 2)) as signal_value
+    from order_version_values
+    where order_cancelled != 0
+    union all
+    select
+        customer_id,
+        'order_returned' as signal_name,
+        order_version_key as source_row_id,
+        cast(null as {{ dbt.type_string() }}) as category_code,
+        placed_at as event_at,
+        known_from,
+        known_until,
+        cast(order_returned as decimal(18, 2)) as signal_value
+    from order_version_values
+    where order_returned != 0
 
 ),
 
@@ -189,32 +231,67 @@ failed_payments as (
 
 web_signals as (
 
-    {%- set web_signal_rows = [
-        ('session_start', 'true', 'known_from', 'least(known_until, session_start_known_until)'),
-        ('product_view', "event_type = 'product_view'", 'known_from', 'known_until'),
-        ('add_to_cart', "event_type = 'add_to_cart'", 'known_from', 'known_until'),
-        ('cart_settled', "event_type = 'add_to_cart'",
-            'greatest(known_from, ' ~ dbt.dateadd('hour', 24, 'occurred_at') ~ ')', 'known_until'),
-        ('cart_abandoned', "event_type = 'add_to_cart'",
-            'greatest(known_from, ' ~ dbt.dateadd('hour', 24, 'occurred_at') ~ ')',
-            'least(known_until, purchase_followup_known_at)'),
-    ] %}
-    {%- for signal, condition, known_from, known_until in web_signal_rows %}
+    {#- a session start counts until a late event merges its session into an earlier one; a
+        cart line settles 24 hours after the add-to-cart, and is abandoned unless a purchase
+        followed it #}
     select
         customer_id,
-        '{{ signal }}' as signal_name,
+        'session_start' as signal_name,
         cast(event_id as {{ dbt.type_string() }}) as source_row_id,
         cast(null as {{ dbt.type_string() }}) as category_code,
         occurred_at as event_at,
-        {{ known_from }} as known_from,
-        {{ known_until }} as known_until,
+        known_from,
+        least(known_until, session_start_known_until) as known_until,
         cast(1 as decimal(18, 2)) as signal_value
     from web_events
-    where {{ condition }}
-    {%- if not loop.last %}
     union all
-    {%- endif %}
-    {%- endfor %}
+    select
+        customer_id,
+        'product_view' as signal_name,
+        cast(event_id as {{ dbt.type_string() }}) as source_row_id,
+        cast(null as {{ dbt.type_string() }}) as category_code,
+        occurred_at as event_at,
+        known_from,
+        known_until,
+        cast(1 as decimal(18, 2)) as signal_value
+    from web_events
+    where event_type = 'product_view'
+    union all
+    select
+        customer_id,
+        'add_to_cart' as signal_name,
+        cast(event_id as {{ dbt.type_string() }}) as source_row_id,
+        cast(null as {{ dbt.type_string() }}) as category_code,
+        occurred_at as event_at,
+        known_from,
+        known_until,
+        cast(1 as decimal(18, 2)) as signal_value
+    from web_events
+    where event_type = 'add_to_cart'
+    union all
+    select
+        customer_id,
+        'cart_settled' as signal_name,
+        cast(event_id as {{ dbt.type_string() }}) as source_row_id,
+        cast(null as {{ dbt.type_string() }}) as category_code,
+        occurred_at as event_at,
+        greatest(known_from, {{ dbt.dateadd('hour', 24, 'occurred_at') }}) as known_from,
+        known_until,
+        cast(1 as decimal(18, 2)) as signal_value
+    from web_events
+    where event_type = 'add_to_cart'
+    union all
+    select
+        customer_id,
+        'cart_abandoned' as signal_name,
+        cast(event_id as {{ dbt.type_string() }}) as source_row_id,
+        cast(null as {{ dbt.type_string() }}) as category_code,
+        occurred_at as event_at,
+        greatest(known_from, {{ dbt.dateadd('hour', 24, 'occurred_at') }}) as known_from,
+        least(known_until, purchase_followup_known_at) as known_until,
+        cast(1 as decimal(18, 2)) as signal_value
+    from web_events
+    where event_type = 'add_to_cart'
 
 ),
 
