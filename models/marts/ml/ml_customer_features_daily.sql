@@ -217,8 +217,12 @@ pivoted_{{ group.name }} as (
     where
         changes.change_date <= run_dates.last_date
         and changes.measure_name in (
-            {%- for measure in group.measures %}'{{ measure.name }}', {% endfor -%}
-            {%- for feature in group.last_dates %}'last_{{ feature.signal }}_date'{{ ', ' if not loop.last }}{% endfor -%}
+            {%- for measure in group.measures %}
+            '{{ measure.name }}'{{ ',' if not loop.last or group.last_dates }}
+            {%- endfor %}
+            {%- for feature in group.last_dates %}
+            'last_{{ feature.signal }}_date'{{ ',' if not loop.last }}
+            {%- endfor %}
         )
     group by 1, 2
 
