@@ -113,11 +113,13 @@ metrics: install ## the semantic layer: validate the metrics and run the saved q
 bench: install ## time full/daily builds, raw SQL and pandas at SCALES (default "1 10"), REPEATS; writes BENCHMARKS.md
 	$(BIN)/shopdw bench --scales $(SCALES) --repeats $(REPEATS)
 
-test: install lint pytest ## sqlfluff lint (0 violations), then pytest
+test: install lint pytest ## make lint (sqlfluff, ruff, yamllint: 0 findings), then pytest
 
-lint: install ## sqlfluff lint of the SQL (dbt templater), on both cores
+lint: install ## sqlfluff (SQL, dbt templater), ruff (Python) and yamllint (YAML): 0 findings each
 	@mkdir -p target
 	SHOP_WAREHOUSE_PATH=$(CURDIR)/target/sqlfluff.duckdb $(BIN)/sqlfluff lint --processes 2 models analyses snapshots tests
+	cd python && ../$(BIN)/ruff check .
+	$(BIN)/yamllint --strict .
 
 pytest: install ## the pytest suite (throwaway warehouses from small generated data), one file per core
 	$(BIN)/pytest python/tests --durations=15 -n 2 --dist loadfile

@@ -8,8 +8,11 @@ import sys
 from datetime import date
 from pathlib import Path
 
-from shopdw import docs, export, features, publish, reference
-from shopdw.generate import default_end_date, generate_history, generate_next_day, parse_anomaly, parse_drift
+from shopdw.docs import coverage as docs
+from shopdw.features import catalog as features
+from shopdw.generator import reference
+from shopdw.generator.generate import default_end_date, generate_history, generate_next_day, parse_anomaly, parse_drift
+from shopdw.publishing import export, publish
 
 DEFAULT_LANDING = "data/landing"
 
@@ -65,11 +68,13 @@ def build_parser() -> argparse.ArgumentParser:
     fs.add_argument("action", choices=["sync", "serve"])
     fs.add_argument("--warehouse", help="the DuckDB file to read (default $SHOP_PUBLISHED_PATH, "
                                        "or data/published/warehouse.duckdb)")
-    fs.add_argument("--store-dir", help="the feature store folder (default $SHOP_FEATURE_STORE_DIR or data/feature_store)")
+    fs.add_argument("--store-dir",
+                    help="the feature store folder (default $SHOP_FEATURE_STORE_DIR or data/feature_store)")
     fs.add_argument("--project-dir", default=".", help="the dbt project (default .)")
     fs.add_argument("--full", action="store_true", help="sync: export every as-of date and reload the online store")
     fs.add_argument("--redis", default=os.environ.get("SHOP_FEATURE_REDIS") or None,
-                    help="the Redis at host:port as online store (default $SHOP_FEATURE_REDIS; unset: SQLite online.db)")
+                    help="the Redis at host:port as online store "
+                         "(default $SHOP_FEATURE_REDIS; unset: SQLite online.db)")
     fs.add_argument("--online-store", choices=["sqlite", "redis"], default="sqlite",
                     help="serve: the store's SQLite file, or Redis: the one of --redis, else a Redis server of "
                          "its own (127.0.0.1, a free port) loaded with the newest features first")
@@ -83,13 +88,16 @@ def build_parser() -> argparse.ArgumentParser:
     exp.add_argument("--out", default="data/exports", help="directory of the Parquet files (default data/exports)")
 
     pub = sub.add_parser("publish", help="publish the reader-facing schemas of a green build for BI tools, atomically")
-    pub.add_argument("--warehouse", help="the build's DuckDB file (default $SHOP_WAREHOUSE_PATH or data/warehouse.duckdb)")
-    pub.add_argument("--out", help="the published file (default $SHOP_PUBLISHED_PATH or data/published/warehouse.duckdb)")
+    pub.add_argument("--warehouse",
+                     help="the build's DuckDB file (default $SHOP_WAREHOUSE_PATH or data/warehouse.duckdb)")
+    pub.add_argument("--out",
+                     help="the published file (default $SHOP_PUBLISHED_PATH or data/published/warehouse.duckdb)")
     pub.add_argument("--force", action="store_true",
                      help="publish even when dbt's last run_results are not those of a green build")
 
     cov = sub.add_parser("docs-coverage", help="share of described models, columns, sources, macros, tests...")
-    cov.add_argument("--target-dir", default="target", help="dbt's target directory with manifest.json and catalog.json")
+    cov.add_argument("--target-dir", default="target",
+                     help="dbt's target directory with manifest.json and catalog.json")
     cov.add_argument("--fail-under", type=float, default=100.0, help="exit 1 when any kind is below this percentage")
 
     ben = sub.add_parser("bench", help="time dbt build, daily runs, raw SQL and pandas at scale factors")
@@ -100,7 +108,8 @@ def build_parser() -> argparse.ArgumentParser:
     ben.add_argument("--out", default="benchmarks", help="results.json and the chart (default benchmarks)")
     ben.add_argument("--keep", action="store_true", help="keep each scale's landing zone and warehouses")
 
-    ing = sub.add_parser("ingest", help="read every new landing file once into the warehouse's raw layer (with a ledger)")
+    ing = sub.add_parser("ingest",
+                         help="read every new landing file once into the warehouse's raw layer (with a ledger)")
     ing.add_argument("--landing", default=None, help="landing zone (default $SHOP_LANDING_DIR or data/landing)")
     ing.add_argument("--warehouse", help="the DuckDB file (default $SHOP_WAREHOUSE_PATH or data/warehouse.duckdb)")
     ing.add_argument("--run-date", type=date.fromisoformat, default=None,
@@ -115,7 +124,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     load = sub.add_parser("load", help="load the landing zone into a server engine as raw source tables")
     load.add_argument("--target", default=os.environ.get("DBT_TARGET", "postgres"),
-                      help="postgres or spark (default $DBT_TARGET); the connection from the profile's environment variables")
+                      help="postgres or spark (default $DBT_TARGET); "
+                           "the connection from the profile's environment variables")
     load.add_argument("--landing", default=None, help="landing zone (default $SHOP_LANDING_DIR or data/landing)")
 
     seeds = sub.add_parser("seeds", help="write the project's lookup seeds (countries, currencies, rates...)")
@@ -163,17 +173,19 @@ def main(argv: list[str] | None = None) -> int:
                 return 1
             return 0
         elif args.command == "bench":
-            from shopdw import bench
+            from shopdw.benchmark import bench
 
             results = bench.run_bench(args.scales, args.repeats, Path(args.work), Path(args.out), days=args.days,
                                       keep=args.keep)
             for target in results.get("summary", {}).get("targets", []):
                 print(f"{'met ' if target['met'] else 'MISS'}  {target['target']}: {target['measured']}")
+            in_project = Path(args.out).resolve() == Path('benchmarks').resolve()
+            where = 'in the project' if in_project else 'in ' + args.out
             print(f"wrote {args.out}/results.json, {args.out}/time_vs_scale.png and BENCHMARKS.md "
-                  f"({'in the project' if Path(args.out).resolve() == Path('benchmarks').resolve() else 'in ' + args.out})")
+                  f"({where})")
             return 1 if results.get("failures") else 0
         elif args.command == "ingest":
-            from shopdw import ingest
+            from shopdw.engines import ingest
 
             warehouse = Path(args.warehouse or os.environ.get("SHOP_WAREHOUSE_PATH", "data/warehouse.duckdb"))
             run_date = args.run_date or _run_date()
@@ -190,9 +202,8 @@ def main(argv: list[str] | None = None) -> int:
                 return 1
             return 0
         elif args.command == "load":
-            from shopdw import load as loader
-
-            from shopdw.ingest import IngestionError
+            from shopdw.engines import load as loader
+            from shopdw.engines.ingest import IngestionError
 
             if args.target not in ("postgres", "spark"):
                 raise ValueError(f"nothing to load for target {args.target!r}: DuckDB holds its raw layer itself "
@@ -205,7 +216,7 @@ def main(argv: list[str] | None = None) -> int:
                 return 1
             return 0
         elif args.command == "feature-repo":
-            from shopdw import feature_repo
+            from shopdw.features import feature_repo
 
             path, fresh = feature_repo.write_repo(Path(args.project_dir), check=args.check)
             if not fresh:
@@ -214,7 +225,7 @@ def main(argv: list[str] | None = None) -> int:
             print(f"{path} is up to date" if args.check else f"wrote {path}")
             return 0
         elif args.command == "feature-store":
-            from shopdw import feature_server, feature_store
+            from shopdw.features import feature_server, feature_store
 
             warehouse = Path(args.warehouse or os.environ.get("SHOP_PUBLISHED_PATH",
                                                               "data/published/warehouse.duckdb"))

@@ -4,7 +4,7 @@ import shutil
 
 import pytest
 
-from shopdw.testing import Warehouse
+from testsupport.testing import Warehouse
 
 
 @pytest.fixture(scope="session")

@@ -21,7 +21,7 @@ from pathlib import Path
 
 import yaml
 
-from shopdw.testing import PROJECT_DIR, dbt_executable
+from testsupport.testing import PROJECT_DIR, dbt_executable
 
 PACKAGE_OF = {"expression_is_true": "dbt_utils"}  # every other case's test is dbt_expectations'
 

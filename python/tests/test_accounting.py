@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from shopdw.testing import Warehouse
+from testsupport.testing import Warehouse
 
 BASE_MODELS = {
     "customers_cdc": "base_shop__customer_changes",

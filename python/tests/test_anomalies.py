@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from datetime import date
 
-from shopdw.generate import generate_history, parse_anomaly
-from shopdw.testing import Warehouse
 from test_accounting import assert_matches_manifest
+
+from shopdw.generator.generate import generate_history, parse_anomaly
+from testsupport.testing import Warehouse
 
 ANOMALY_TESTS = [f"{model}_{kind}_anomaly"
                  for model in ("base_shop__orders", "base_shop__order_items", "base_shop__payments", "base_web__events")
@@ -38,7 +39,8 @@ def test_an_outage_and_a_late_load_are_reported(warehouse: Warehouse):
     # no payment at all on the last day (no file): the newest day is scored as 0, not skipped
     assert not (warehouse.landing / "shop" / "payments" / "2026-06-30.csv").exists()
     assert "WARN 1 base_shop__payments_daily_volume_anomaly" in result.output
-    assert warehouse.query("select metric_date, metric_value from test_failures.base_shop__payments_daily_volume_anomaly"
+    assert warehouse.query("select metric_date, metric_value "
+                           "from test_failures.base_shop__payments_daily_volume_anomaly"
                            ) == [(last_day, 0.0)]
 
 

@@ -7,9 +7,9 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from shopdw import bench_pandas, bench_raw, bench_readers
-from shopdw.features import load_registry
-from shopdw.testing import PROJECT_DIR, Warehouse, mart_differences
+from shopdw.benchmark import bench_pandas, bench_raw, bench_readers
+from shopdw.features.catalog import load_registry
+from testsupport.testing import PROJECT_DIR, Warehouse, mart_differences
 
 
 @pytest.fixture(scope="module")
@@ -62,7 +62,7 @@ def test_the_comparison_catches_a_wrong_feature(built, inputs):
 
 def test_before_and_after_table_compares_per_scale():
     """Ratios where both runs have a scale; a scale that failed says so instead of a number."""
-    from shopdw.bench_report import render_before_after
+    from shopdw.benchmark.bench_report import render_before_after
 
     def row(full: float, rss_mb: float) -> dict:
         return {"full_build_seconds": full, "daily_seconds": full / 2, "raw_sql_models_seconds": None,
@@ -88,8 +88,8 @@ def test_the_reader_staleness_step_runs_and_tells_the_readers_apart(built, tmp_p
     results = bench_readers.measure(built.path, tmp_path / "warehouse.duckdb", built.target, window=1.0,
                                     long_seconds=0.5)
     assert set(results) == {"path, QueuePool (SQLAlchemy's default)", "path, NullPool (Superset's default)",
-                            "shopdw.readers.reader_engine"}
+                            "shopdw.publishing.readers.reader_engine"}
     assert all(r["errors"] == [] and r["polls_after_publish"] > 0 for r in results.values())
     assert results["path, QueuePool (SQLAlchemy's default)"]["still_stale_at_end_of_window"]
-    reader = results["shopdw.readers.reader_engine"]
+    reader = results["shopdw.publishing.readers.reader_engine"]
     assert reader["stale_polls"] == 0 and reader["saw_new_build"]

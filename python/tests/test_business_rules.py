@@ -6,7 +6,7 @@ import shutil
 
 import pytest
 
-from shopdw.testing import Warehouse
+from testsupport.testing import Warehouse
 
 RULES = {
     "assert_order_total_equals_items_minus_discounts_plus_shipping":
@@ -61,7 +61,8 @@ def test_unmatched_purchases_warn_row_by_row_within_the_tolerance(copy: Warehous
     copy.execute("update marts.fct_web_events set order_id = order_id + 100000000 where event_id = "
                  "(select event_id from marts.fct_web_events where event_type = 'purchase' "
                  "order by occurred_at limit 1)")
-    result = copy.dbt("test", "-s", "assert_web_purchases_match_orders", "assert_web_purchases_reconcile_within_tolerance")
+    result = copy.dbt("test", "-s", "assert_web_purchases_match_orders",
+                      "assert_web_purchases_reconcile_within_tolerance")
     assert result.ok
     assert "WARN 1 assert_web_purchases_match_orders" in result.output
     assert "PASS assert_web_purchases_reconcile_within_tolerance" in result.output

@@ -9,7 +9,7 @@ from datetime import timedelta
 
 import duckdb
 
-from shopdw.testing import Warehouse
+from testsupport.testing import Warehouse
 
 DAILY = {"test_scope": "daily"}
 UNIQUE_EVENT_ID = "unique_fct_web_events_event_id"

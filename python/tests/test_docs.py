@@ -16,8 +16,8 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from shopdw.docs import coverage
-from shopdw.testing import PROJECT_DIR, Warehouse, dbt_executable
+from shopdw.docs.coverage import coverage
+from testsupport.testing import PROJECT_DIR, Warehouse, dbt_executable
 
 ARTIFACTS = Path(os.environ.get("SHOP_TEST_ARTIFACTS", PROJECT_DIR / "target" / "test-artifacts"))
 

@@ -16,7 +16,6 @@ import os
 from pathlib import Path
 
 import pytest
-
 from expectation_lab import Case, Lab
 
 MODELS = {

@@ -6,14 +6,15 @@ import shutil
 
 import pytest
 
-from shopdw.testing import Warehouse
+from testsupport.testing import Warehouse
 
 CASES = {
     "expect_column_values_to_be_between_fct_order_items_quantity":
         ["update marts.fct_order_items set quantity = 0 "
          "where order_item_id = (select min(order_item_id) from marts.fct_order_items)"],
     "expect_column_values_to_be_in_set_fct_orders_order_status":
-        ["update marts.fct_orders set order_status = 'lost' where order_id = (select min(order_id) from marts.fct_orders)"],
+        ["update marts.fct_orders set order_status = 'lost' "
+         "where order_id = (select min(order_id) from marts.fct_orders)"],
     "expect_column_values_to_match_regex_dim_customers_email_masked":
         ["update marts.dim_customers set email_masked = 'plain@example.com' "
          "where customer_key = (select min(customer_key) from marts.dim_customers where email_masked is not null)"],

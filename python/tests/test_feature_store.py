@@ -18,9 +18,9 @@ import duckdb
 import pandas as pd
 import pytest
 
-from shopdw import feature_repo, feature_server, feature_store
-from shopdw.redis_server import RedisServer, free_port
-from shopdw.testing import PROJECT_DIR, Warehouse, venv_executable
+from shopdw.features import feature_repo, feature_server, feature_store
+from shopdw.features.redis_server import RedisServer, free_port
+from testsupport.testing import PROJECT_DIR, Warehouse, venv_executable
 
 warnings.filterwarnings("ignore", module="feast")
 
@@ -163,7 +163,8 @@ def test_historical_features_never_come_from_a_later_as_of_time(served):
         "customer_id": [r[0] for r in sample] + [r[0] for r in sample] + [987654321, sample[0][0]],
         "event_timestamp": ([pd.Timestamp(r[1], tz="UTC") - pd.Timedelta(microseconds=1) for r in sample]
                             + [pd.Timestamp(r[1], tz="UTC") for r in sample]
-                            + [pd.Timestamp(newest_at), pd.Timestamp(newest_at) + pd.Timedelta(days=1, microseconds=1)]),
+                            + [pd.Timestamp(newest_at),
+                               pd.Timestamp(newest_at) + pd.Timedelta(days=1, microseconds=1)]),
     })
     entities["request"] = range(len(entities))  # passes through: each answer's request
     store = feature_store.open_store(_store_dir(served))
@@ -354,7 +355,7 @@ def test_the_offline_source_holds_one_file_per_as_of_date(served):
 def test_the_benchmark_step_measures_every_lookup_path(served, tmp_path):
     """make bench's feature store step, on the small build: every path answers every lookup
     (no timing is asserted here: the numbers are the benchmark's)."""
-    from shopdw import bench_features
+    from shopdw.benchmark import bench_features
 
     _redis_installed()
     result = bench_features.measure(served.path, tmp_path / "bench_store", PROJECT_DIR, per_thread=8)

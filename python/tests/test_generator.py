@@ -10,10 +10,10 @@ from pathlib import Path
 
 import pytest
 
-from shopdw import reference
 from shopdw.cli import main
-from shopdw.generate import generate_history
-from shopdw.testing import PROJECT_DIR, Warehouse
+from shopdw.generator import reference
+from shopdw.generator.generate import generate_history
+from testsupport.testing import PROJECT_DIR, Warehouse
 
 
 def digest(root: Path) -> dict[str, str]:
@@ -147,7 +147,7 @@ def test_the_generated_files_carry_exactly_the_columns_the_sources_declare(tmp_p
     """The ingestion reads each landing table with the YAML's column list (the one contract):
     every generated file has those columns, in order (CSV header) or as its keys (JSON), except
     the one extract that carries the declared schema change."""
-    from shopdw.landing_sources import landing_tables
+    from shopdw.generator.landing_sources import landing_tables
 
     generate_history(tmp_path, scale=0.01, days=3, end_date=date(2026, 3, 31), seed=5, progress=False)
     schema_change = json.loads((tmp_path / "_manifest.json").read_text())["schema_change"]["file"]

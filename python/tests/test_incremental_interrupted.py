@@ -10,7 +10,7 @@ import signal
 import subprocess
 import time
 
-from shopdw.testing import PROJECT_DIR, Warehouse, copy_table, dbt_executable, mart_differences
+from testsupport.testing import PROJECT_DIR, Warehouse, copy_table, dbt_executable, mart_differences
 
 MART_TABLES = {"dim_customers", "dim_products", "dim_dates", "fct_orders", "fct_order_items", "fct_payments",
                "fct_web_events", "fct_sessions", "obt_order_items", "obt_customers"}
@@ -117,7 +117,8 @@ def test_a_conflicting_redelivery_takes_back_a_staged_version_as_a_full_refresh_
         writer.writerow(conflicting)
     warehouse.build(tests=False)
 
-    assert warehouse.scalar("select order_status from marts.fct_orders where order_id = ?", [order_id]) == previous_status
+    status = warehouse.scalar("select order_status from marts.fct_orders where order_id = ?", [order_id])
+    assert status == previous_status
     assert warehouse.scalar(
         "select count(*) from audit.audit_quarantine where source_table = 'orders' "
         "and reason_code = 'conflicting_duplicate' and entity_id = ?", [str(order_id)]) == 2

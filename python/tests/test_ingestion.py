@@ -16,10 +16,10 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from shopdw.generate import generate_history
-from shopdw.ingest import LEDGER, IngestionError, ingest, retract, sha256
-from shopdw.landing_sources import landing_tables
-from shopdw.testing import PROJECT_DIR, venv_executable
+from shopdw.engines.ingest import LEDGER, IngestionError, ingest, retract, sha256
+from shopdw.generator.generate import generate_history
+from shopdw.generator.landing_sources import landing_tables
+from testsupport.testing import PROJECT_DIR, venv_executable
 
 END = date(2026, 6, 30)
 RUN_DATE = date(2026, 7, 1)
@@ -316,7 +316,8 @@ def test_a_file_that_is_not_utf8_stops_the_run_naming_file_line_and_bytes(landin
     products = sorted((landing / "shop" / "products").glob("*.csv"))
     lines = products[-1].read_text().splitlines()
     latin1 = products[-1].with_name(f"{RUN_DATE}.csv")
-    latin1.write_bytes(("\n".join([lines[0], lines[1], lines[2].replace("Item", "Café Item")]) + "\n").encode("latin-1"))
+    text = "\n".join([lines[0], lines[1], lines[2].replace("Item", "Café Item")]) + "\n"
+    latin1.write_bytes(text.encode("latin-1"))
     orders = sorted((landing / "shop" / "orders").glob("*.csv"))
     bom = orders[-1].with_name(f"{RUN_DATE}.csv")
     bom.write_bytes(b"\xef\xbb\xbf" + orders[-1].read_bytes())

@@ -16,13 +16,14 @@ import re
 import subprocess
 from pathlib import Path
 
-from shopdw.testing import PROJECT_DIR, copy_project, dbt_executable
+from testsupport.testing import PROJECT_DIR, copy_project, dbt_executable
 
 ADAPTERS = ("default", "duckdb", "postgres", "spark", "snowflake", "bigquery", "redshift", "databricks", "trino")
 # the project's overrides of the adapters' own macros (macros/engines/spark_adapter.sql; the
 # grants of macros/engines/grants.sql, which DuckDB and a local Spark cannot apply): replacing
 # those is their purpose
-ADAPTER_OVERRIDES = {"spark__get_empty_schema_sql", "spark__load_csv_rows", "duckdb__apply_grants", "spark__apply_grants"}
+ADAPTER_OVERRIDES = {"spark__get_empty_schema_sql", "spark__load_csv_rows", "duckdb__apply_grants",
+                     "spark__apply_grants"}
 DEFINITION = re.compile(r"{%-?\s*macro\s+([a-z0-9_]+)\s*\(")
 DISPATCH = re.compile(r"adapter\.dispatch\(\s*'([a-z0-9_]+)'\s*,\s*'([a-z0-9_]+)'\s*\)")
 

@@ -6,7 +6,7 @@ import shutil
 
 import pytest
 
-from shopdw.testing import Warehouse
+from testsupport.testing import Warehouse
 
 
 @pytest.fixture

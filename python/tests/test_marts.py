@@ -6,11 +6,12 @@ from __future__ import annotations
 import os
 import shutil
 from datetime import date, timedelta
+from pathlib import Path
 
 import duckdb
 import pytest
 
-from shopdw.testing import Warehouse, mart_differences
+from testsupport.testing import Warehouse, mart_differences
 
 MART_TABLES = {"dim_customers", "dim_products", "dim_dates", "fct_orders", "fct_order_items", "fct_payments",
                "fct_web_events", "fct_sessions", "obt_order_items", "obt_customers"}
@@ -171,7 +172,8 @@ def test_the_replay_exercised_history(replayed: Warehouse):
     during_replay = f"load_date > date '{END}'"
     assert replayed.scalar("select count(*) from marts.dim_customers where version_number > 1") > 0
     # a customer deleted, and a product discontinued (the snapshot's hard-delete record), during the replay
-    assert replayed.scalar(f"select count(*) from staging.stg_shop__customer_changes where is_delete and {during_replay}"
+    assert replayed.scalar("select count(*) from staging.stg_shop__customer_changes "
+                           f"where is_delete and {during_replay}"
                            ) > 0
     assert replayed.scalar(f"""
         select count(*) from (
@@ -187,7 +189,7 @@ def test_the_replay_exercised_history(replayed: Warehouse):
 def test_orders_that_arrived_before_their_customer_waited_then_were_admitted(replayed: Warehouse):
     """An order whose customer's creation the CDC feed delivered days later: quarantined as
     unknown customer by the nights before, admitted (facts, quarantine, features) once it came."""
-    admitted = replayed.query(f"""
+    admitted = replayed.query("""
         select orders.order_id, min(orders.load_date), min(customer.load_date)
         from staging.base_shop__orders as orders
         inner join staging.stg_shop__customer_changes as customer on orders.customer_id = customer.customer_id

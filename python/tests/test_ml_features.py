@@ -13,9 +13,9 @@ import pyarrow.parquet as pq
 import pytest
 import yaml
 
-from shopdw import features
-from shopdw.export import export_features
-from shopdw.testing import PROJECT_DIR, Warehouse, copy_project
+from shopdw.features import catalog as features
+from shopdw.publishing.export import export_features
+from testsupport.testing import PROJECT_DIR, Warehouse, copy_project
 
 # long enough for the warm-up (90 days), the label window and the splits; big enough that a
 # week of the churn population is a sample the drift monitor judges
@@ -276,7 +276,9 @@ def test_incremental_labels_equal_a_full_refresh(tampered: Warehouse):
     before = rounded_rows(tampered, labels)
     added_for, added_after, removed_for = tampered.query(f"""
         with dates as (
-            select customer_id, order_date, lead(order_date) over (partition by customer_id order by order_date) as next_date
+            select
+                customer_id, order_date,
+                lead(order_date) over (partition by customer_id order by order_date) as next_date
             from (select distinct customer_id, order_date from marts.fct_orders)),
         labelled as (select customer_id, min(as_of_date) as first_date from {labels} group by 1),
         gaps as (
@@ -288,7 +290,9 @@ def test_incremental_labels_equal_a_full_refresh(tampered: Warehouse):
             where dates.next_date is null and dates.order_date > labelled.first_date + 1
                 and dates.customer_id != (select customer_id from gaps)
             order by 1 limit 1)
-        select (select customer_id from gaps), (select order_date from gaps), (select customer_id from last_orders)""")[0]
+        select
+            (select customer_id from gaps), (select order_date from gaps), (select customer_id from last_orders)
+        """)[0]
     tampered.execute(f"""
         -- an order between two others, days apart (the labels of the days between change)
         insert into marts.fct_orders by name

@@ -3,17 +3,17 @@
 from __future__ import annotations
 
 import json
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
-from shopdw import reference
-from shopdw.testing import Warehouse
+from shopdw.generator import reference
+from testsupport.testing import Warehouse
 
 
 def as_utc(text: str) -> datetime:
     parsed = datetime.fromisoformat(text)
     if parsed.tzinfo is None:  # the shop delivers UTC when it gives no offset
-        parsed = parsed.replace(tzinfo=timezone.utc)
-    return parsed.astimezone(timezone.utc).replace(tzinfo=None)
+        parsed = parsed.replace(tzinfo=UTC)
+    return parsed.astimezone(UTC).replace(tzinfo=None)
 
 
 def test_timestamps_with_any_utc_offset_are_stored_as_the_same_utc_instant(built: Warehouse):

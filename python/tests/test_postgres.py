@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import pytest
 
-from shopdw.pgcluster import PostgresCluster
-from shopdw.testing import Warehouse, engine_differences
+from testsupport.pgcluster import PostgresCluster
+from testsupport.testing import Warehouse, engine_differences
 
 SCHEMAS = ("staging", "intermediate", "snapshots", "marts", "ml", "audit", "quality")
 # the test-result history depends on how many runs each warehouse has seen, not on the data
@@ -65,7 +65,7 @@ def test_a_daily_incremental_run_on_postgres_equals_duckdb(pair):
 def test_the_comparison_sees_a_changed_row(pair, cluster):
     """engine_differences is not blind: one changed value on PostgreSQL is reported."""
     duck, pg, _ = pair
-    from shopdw.load import postgres_connection
+    from shopdw.engines.load import postgres_connection
 
     with postgres_connection(pg.env()) as conn, conn.cursor() as cur:
         cur.execute("update marts.fct_orders set order_total_usd = order_total_usd + 0.01 "
@@ -85,7 +85,8 @@ READABLE = {
                       "test_failures.fct_orders__order_id__unique", "snapshots.snp_shop__products"],
 }
 REFUSED = {
-    "bi_reader": ["ml.ml_churn_training_set", "staging.stg_shop__customer_changes", "intermediate.int_shop__customer_history",
+    "bi_reader": ["ml.ml_churn_training_set", "staging.stg_shop__customer_changes",
+                  "intermediate.int_shop__customer_history",
                   "shop.customers_cdc", "audit_restricted.audit_quarantine_unmasked", "snapshots.snp_shop__products",
                   "test_failures.fct_orders__order_id__unique", "audit.dq_test_results"],
     "ml_reader": ["marts.fct_orders", "marts.dim_customers", "staging.stg_shop__customer_changes", "shop.customers_cdc",
@@ -110,7 +111,8 @@ def logins(pair, cluster) -> dict[str, dict[str, str]]:
 @pytest.mark.parametrize("role", sorted(READABLE))
 def test_each_audience_reads_what_it_may_and_is_refused_the_rest(logins, role):
     import psycopg2
-    from shopdw.load import postgres_connection
+
+    from shopdw.engines.load import postgres_connection
 
     conn = postgres_connection(logins[role])
     conn.autocommit = True  # each statement alone: a refused one does not abort the next
@@ -130,7 +132,8 @@ def test_each_audience_reads_what_it_may_and_is_refused_the_rest(logins, role):
 
 def test_a_wrong_password_is_refused(logins):
     import psycopg2
-    from shopdw.load import postgres_connection
+
+    from shopdw.engines.load import postgres_connection
 
     with pytest.raises(psycopg2.OperationalError, match="password authentication failed"):
         postgres_connection({**logins["bi_reader"], "SHOP_PG_PASSWORD": "not-the-password"}).close()

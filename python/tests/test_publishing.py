@@ -15,8 +15,8 @@ import pytest
 import sqlalchemy
 import yaml
 
-from shopdw import publish, readers
-from shopdw.testing import PROJECT_DIR, Warehouse
+from shopdw.publishing import publish, readers
+from testsupport.testing import PROJECT_DIR, Warehouse
 
 EMAIL = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+[.][A-Za-z.]+")
 PHONE = re.compile(r"[+]?[0-9]{1,3}[- ][0-9]{2,4}[- ][0-9]{3}[- ][0-9]{3,4}")
@@ -129,7 +129,7 @@ def _publish(built: Warehouse, path: Path) -> str:
 
 
 def test_a_plain_pooled_engine_keeps_the_replaced_build(built, tmp_path):
-    """Why shopdw.readers exists: DuckDB shares one instance per path and process, so while
+    """Why shopdw.publishing.readers exists: DuckDB shares one instance per path and process, so while
     a pooled connection is open, new connections of the process read the replaced file."""
     path = tmp_path / "warehouse.duckdb"
     first = _publish(built, path)

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
-from shopdw.testing import Warehouse
+from testsupport.testing import Warehouse
 
 
 def test_an_undeclared_rename_stops_the_build_and_names_the_file_and_the_column(warehouse: Warehouse):
@@ -49,7 +49,7 @@ def test_row_accounting_fails_when_a_row_is_lost_in_quarantine_or_marts(warehous
 
 
 def test_source_freshness_reports_stale_landing_files(tmp_path):
-    yesterday = datetime.now(timezone.utc).date() - timedelta(days=1)
+    yesterday = datetime.now(UTC).date() - timedelta(days=1)
     fresh = Warehouse(tmp_path / "fresh")
     # at a tiny scale a quiet source (a few customer changes a day) can have no row for two
     # days, and is then rightly stale: a scale where every source has rows every day

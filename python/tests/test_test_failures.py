@@ -11,7 +11,7 @@ import subprocess
 from collections import Counter
 from pathlib import Path
 
-from shopdw.testing import copy_project, dbt_executable
+from testsupport.testing import copy_project, dbt_executable
 
 HASHED = re.compile(r"[0-9a-f]{32}")
 
@@ -50,7 +50,9 @@ def test_a_failures_table_name_too_long_for_postgres_stops_the_parse_with_advice
     project = copy_project(tmp_path / "project")
     yml = project / "models" / "marts" / "ml" / "ml_customer_features_daily.yml"
     text = yml.read_text()
-    anchor = "  - name: cart_abandonment_rate_30d\n    description: '{{ doc(''feature__cart_abandonment_rate_30d'') }}'\n    data_type: double precision\n    data_tests:\n"
+    anchor = ("  - name: cart_abandonment_rate_30d\n"
+              "    description: '{{ doc(''feature__cart_abandonment_rate_30d'') }}'\n"
+              "    data_type: double precision\n    data_tests:\n")
     assert anchor in text
     yml.write_text(text.replace(anchor, anchor + (
         "    - relationships_valid_at:\n        arguments:\n          to: ref('dim_customers')\n"

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from shopdw.testing import Warehouse, copy_project, spark_engine_differences
+from testsupport.testing import Warehouse, copy_project, spark_engine_differences
 
 try:
     import pyspark  # noqa: F401
@@ -38,7 +38,7 @@ def spark_warehouse(root: Path, landing: Path, spark_dir: Path, project: Path | 
 def spark_sql(warehouse: Warehouse, *statements: str) -> None:
     """Statements on the Spark warehouse, in a process of its own (the Derby metastore admits
     one JVM at a time)."""
-    code = ("import sys; from shopdw.load import spark_session; s = spark_session()\n"
+    code = ("import sys; from shopdw.engines.load import spark_session; s = spark_session()\n"
             "for q in sys.argv[1:]: s.sql(q).collect()\n"
             "s.stop()")
     proc = subprocess.run([sys.executable, "-c", code, *statements], env=warehouse.env(), capture_output=True,

@@ -25,14 +25,14 @@ import json
 import os
 import time
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import duckdb
 import pandas as pd
 import yaml
 
-from shopdw import feature_repo
+from shopdw.features import feature_repo
 
 PROJECT = "shop_warehouse"
 DAILY_TABLE = "ml.ml_customer_features_daily"
@@ -93,7 +93,7 @@ def load_definitions(project_dir: Path, store_dir: Path | None = None) -> dict:
 
 def as_of_time(as_of_date: date) -> datetime:
     """T: the as-of date + 1 day, 00:00 UTC."""
-    return datetime.combine(as_of_date + timedelta(days=1), datetime.min.time(), tzinfo=timezone.utc)
+    return datetime.combine(as_of_date + timedelta(days=1), datetime.min.time(), tzinfo=UTC)
 
 
 # --- the offline source ---------------------------------------------------------------------
@@ -199,7 +199,7 @@ def materialized_until(store) -> datetime | None:
     """The newest as-of time written to the online store (Feast's materialisation intervals)."""
     view = store.get_feature_view(feature_repo.FEATURE_VIEW, allow_registry_cache=False)
     ends = [end for _, end in view.materialization_intervals]
-    return max(ends).astimezone(timezone.utc) if ends else None
+    return max(ends).astimezone(UTC) if ends else None
 
 
 def delete_customers(store, customer_ids: list[int]) -> None:
@@ -277,7 +277,8 @@ class SyncResult:
         online = (f"online store: as-of date {m['as_of_date']} written ({m['rows']:,} customers, "
                   f"{m['removed']:,} removed: deleted since)" if m["rows"] else
                   f"online store: up to date (as-of date {m['as_of_date']})")
-        return (f"feature store: {len(self.export.written)} as-of date(s) exported, {len(self.export.removed)} removed; "
+        return (f"feature store: {len(self.export.written)} as-of date(s) exported, "
+                f"{len(self.export.removed)} removed; "
                 f"definitions {'applied' if self.applied else 'unchanged'}; {online}; {self.seconds:.1f} s")
 
 

@@ -1,7 +1,7 @@
 """The loader step of the server engines: the raw layer on PostgreSQL and Spark.
 
 DuckDB, the default engine, holds its raw layer itself: `shopdw ingest` reads every new
-landing file once into ``<source>.<table>`` with a ledger (shopdw.ingest). PostgreSQL and
+landing file once into ``<source>.<table>`` with a ledger (shopdw.engines.ingest). PostgreSQL and
 Spark get the same raw layer through the same ingestion: the loader first ingests the landing
 zone into a DuckDB raw store (``$SHOP_WAREHOUSE_PATH``, with the same ledger semantics: each
 file once, a changed file stops the load naming it, a future-dated file is held back, a killed
@@ -26,10 +26,9 @@ from pathlib import Path
 
 import duckdb
 
-from shopdw.ingest import HEADERS, LEDGER, ingest
-from shopdw.landing_sources import landing_tables
+from shopdw.engines.ingest import HEADERS, LEDGER, ingest
+from shopdw.generator.landing_sources import landing_tables
 
-PROJECT_DIR = Path(__file__).resolve().parents[2]
 # what the ingestion keeps beside the raw rows: replaced whole on every load
 LEDGER_TABLES = (LEDGER, HEADERS)
 POSTGRES_TYPES = {"VARCHAR": "text", "BIGINT": "bigint", "INTEGER": "integer", "DATE": "date",
@@ -187,7 +186,8 @@ def load_spark(landing: Path, env: dict[str, str] | None = None, run_date: date 
                 where, part = "true", "all"
             else:
                 parts = sorted(folder.glob("*.parquet"))
-                newest = duck.execute(f"select coalesce(max(_ingestion_id), 0) from read_parquet({[str(p) for p in parts]})"
+                files = [str(p) for p in parts]
+                newest = duck.execute(f"select coalesce(max(_ingestion_id), 0) from read_parquet({files})"
                                       ).fetchone()[0] if parts else 0
                 where, part = f"_ingestion_id > {int(newest)}", f"after-{int(newest):012d}"
             counts[table] = duck.execute(f"select count(*) from {table} where {where}").fetchone()[0]

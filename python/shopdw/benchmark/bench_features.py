@@ -21,8 +21,8 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from shopdw import feature_repo, feature_store
-from shopdw.redis_server import RedisServer, free_port
+from shopdw.features import feature_repo, feature_store
+from shopdw.features.redis_server import RedisServer, free_port
 
 
 def _percentiles(latencies: list[float]) -> dict:

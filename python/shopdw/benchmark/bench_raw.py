@@ -8,7 +8,7 @@ is taken as dbt built it and not timed: the raw layer the sources read (what `sh
 wrote), the seeds (loaded from CSV), the snapshot (its first run is a select of the current
 products plus validity columns) and the test-results table of the on-run-start hook.
 
-Run as ``python -m shopdw.bench_raw RUN_RESULTS MANIFEST DBT_WAREHOUSE RAW_DATABASE``; prints
+Run as ``python -m shopdw.benchmark.bench_raw RUN_RESULTS MANIFEST DBT_WAREHOUSE RAW_DATABASE``; prints
 one JSON line: seconds for the models and for the tests, and per node.
 """
 

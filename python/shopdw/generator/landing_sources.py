@@ -17,7 +17,8 @@ from pathlib import Path
 
 import yaml
 
-PROJECT_DIR = Path(__file__).resolve().parents[2]
+from shopdw.paths import PROJECT_DIR
+
 # columns of every raw table that no landing file carries: the ingestion writes them
 ADDED_COLUMNS = ("filename", "_ingestion_id")
 

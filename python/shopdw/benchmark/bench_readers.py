@@ -3,7 +3,7 @@
 Three readers of the published file, each as a BI server holds it, measured side by side on
 the same publishes: a pooled SQLAlchemy engine on the file's path (SQLAlchemy's default
 ``QueuePool``), an engine without a pool (``NullPool``, Superset's default), and
-``shopdw.readers.reader_engine``. Each runs, in threads, a dashboard's long query over and over
+``shopdw.publishing.readers.reader_engine``. Each runs, in threads, a dashboard's long query over and over
 (a new one starting half-way through the previous, as two users would) and a poller that
 starts a short query every 20 ms. After a publish returns, the staleness is the time until
 the last query that *started* after it still read the old build (0 when none did), observed
@@ -19,7 +19,7 @@ from pathlib import Path
 import sqlalchemy
 from sqlalchemy import event, pool
 
-from shopdw import publish, readers
+from shopdw.publishing import publish, readers
 
 LONG_QUERY = "select count(*) from range(?) as r(i) where i % 7 = 3"
 
@@ -30,7 +30,7 @@ def _engines(path: Path) -> dict[str, sqlalchemy.Engine]:
             f"duckdb:///{path}", connect_args={"read_only": True})),
         "path, NullPool (Superset's default)": _quiet(sqlalchemy.create_engine(
             f"duckdb:///{path}", connect_args={"read_only": True}, poolclass=pool.NullPool)),
-        "shopdw.readers.reader_engine": _quiet(readers.reader_engine(path, pool_size=4, max_overflow=4)),
+        "shopdw.publishing.readers.reader_engine": _quiet(readers.reader_engine(path, pool_size=4, max_overflow=4)),
     }
 
 

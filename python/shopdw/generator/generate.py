@@ -6,15 +6,21 @@ import json
 import shutil
 import time
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 from tqdm import tqdm
 
-from shopdw.landing import (
-    MANIFEST, SCHEMA_CHANGE, Landing, _day_str, config_to_json, day_number, read_manifest,
+from shopdw.generator.landing import (
+    MANIFEST,
+    SCHEMA_CHANGE,
+    Landing,
+    _day_str,
+    config_to_json,
+    day_number,
+    read_manifest,
 )
-from shopdw.simulate import DAY, WorldConfig, simulate_world
+from shopdw.generator.simulate import WorldConfig, simulate_world
 
 TABLES = ["customers_cdc", "products", "orders", "order_items", "payments", "events"]
 
@@ -30,7 +36,7 @@ class Result:
 
 def default_end_date() -> date:
     """Yesterday (UTC): the loads of a fresh landing zone are then as fresh as a nightly batch."""
-    return datetime.now(timezone.utc).date() - timedelta(days=1)
+    return datetime.now(UTC).date() - timedelta(days=1)
 
 
 def parse_anomaly(text: str) -> dict:

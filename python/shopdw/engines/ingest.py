@@ -48,12 +48,12 @@ import hashlib
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import duckdb
 
-from shopdw.landing_sources import ADDED_COLUMNS, LandingTable, landing_tables
+from shopdw.generator.landing_sources import LandingTable, landing_tables
 
 LEDGER_SCHEMA = "landing"
 LEDGER = f"{LEDGER_SCHEMA}.ingested_files"
@@ -271,7 +271,8 @@ def _unreadable_file(con: duckdb.DuckDBPyConnection, failed: _UnreadableBatch) -
                           f"{table.source_name}.{table.name}: {str(failed.error).strip()}")
 
 
-def _ingest_batch(con: duckdb.DuckDBPyConnection, files: list[tuple[LandingFile, str]], now: datetime) -> dict[str, int]:
+def _ingest_batch(con: duckdb.DuckDBPyConnection, files: list[tuple[LandingFile, str]],
+                  now: datetime) -> dict[str, int]:
     """New files (in load-date order) into their raw tables, headers and ledger rows, in one
     transaction: a run killed midway leaves whole files (whole days) and nothing else."""
     con.execute("begin transaction")
@@ -347,7 +348,7 @@ def ingest(root: Path, warehouse: Path, run_date: date | None = None, project_di
     `days_per_transaction` load dates each (a nightly run has one; a backfill, a month each).
     """
     started = time.perf_counter()
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     run_date = run_date or now.date()
     tables = tables if tables is not None else landing_tables(project_dir)
     if not Path(root).is_dir():
@@ -457,6 +458,6 @@ def retract(warehouse: Path, file_path: str) -> int:
         con.execute(f"delete from {LEDGER} where file_path = ?", [file_path])
         con.execute(f"delete from {COPIES} where copy_of = ?", [file_path])
         con.execute(f"insert into {LOG} values (?, ?, 'retracted', ?)",
-                    [datetime.now(timezone.utc), file_path, f"{rows} rows taken out of {source_name}.{source_table}"])
+                    [datetime.now(UTC), file_path, f"{rows} rows taken out of {source_name}.{source_table}"])
         con.execute("commit")
     return rows

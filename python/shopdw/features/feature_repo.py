@@ -14,7 +14,7 @@ from pathlib import Path
 
 import yaml
 
-from shopdw.features import load_registry
+from shopdw.features.catalog import load_registry
 
 REPO_PATH = Path("feature_repo/customer_features.py")
 DAILY_MODEL_YAML = Path("models/marts/ml/ml_customer_features_daily.yml")

@@ -14,7 +14,7 @@ this step writes, and only by an atomic rename:
 2. make the file read-only on disk and ``os.replace`` it onto the published path: a reader
    that opens the path gets either the whole previous build or the whole new one, never a
    mixture, and a reader that has the previous file open keeps reading it undisturbed (its
-   inode lives on until it closes). ``shopdw.readers`` opens it so that every new query of a
+   inode lives on until it closes). ``shopdw.publishing.readers`` opens it so that every new query of a
    long-lived reader sees the newest publish.
 
 The build file itself stays private to dbt (staging and intermediate tables, the snapshot
@@ -29,7 +29,7 @@ import stat
 import time
 import uuid
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import duckdb
@@ -193,7 +193,7 @@ def _write_publication(con: duckdb.DuckDBPyConnection, db: str, publication_id: 
             published_rows bigint not null
         )""")
     con.execute(f"insert into {db}.main.publication values (?, ?, ?, ?, ?, ?, ?)",
-                [publication_id, datetime.now(timezone.utc).replace(tzinfo=None), build.get("invocation_id"),
+                [publication_id, datetime.now(UTC).replace(tzinfo=None), build.get("invocation_id"),
                  build.get("generated_at"), ", ".join(schemas), tables, rows])
     con.execute(f"comment on table {db}.main.publication is "
                 f"{_literal('Which build this file holds: one row, written by shopdw publish.')}")

@@ -9,29 +9,20 @@ import shutil
 import subprocess
 import sys
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import UTC, date
 from pathlib import Path
 
 import duckdb
 
-from shopdw.generate import Result, generate_history, generate_next_day
+from shopdw.generator.generate import Result, generate_history, generate_next_day
+from shopdw.paths import PROJECT_DIR, dbt_executable, venv_executable
 
-PROJECT_DIR = Path(__file__).resolve().parents[2]
 # dbt's parse of the project (partial_parse.msgpack), shared by the DuckDB warehouses of one
 # pytest process: most test warehouses run one or two dbt commands, and a full parse is most
 # of a small command's time. Keyed by what the parse depends on beyond the project's files,
 # which dbt checks itself (checksums, env vars, CLI vars, profile).
 _PARSES: dict[tuple[str, str, bool], bytes] = {}
 
-
-def venv_executable(name: str) -> str:
-    """A console script of the running interpreter's environment (dbt, mf, shopdw)."""
-    candidate = Path(sys.executable).with_name(name)
-    return str(candidate) if candidate.exists() else name
-
-
-def dbt_executable() -> str:
-    return venv_executable("dbt")
 
 
 @dataclass
@@ -244,7 +235,7 @@ def copy_table(source: Path, target: Path, schema: str, table: str) -> None:
 def _comparable(value):
     """A value as both engines' drivers return it, in one form: floats to 9 significant digits,
     decimals as exact text, timezone-aware timestamps in UTC without the zone."""
-    from datetime import datetime, timezone
+    from datetime import datetime
     from decimal import Decimal
 
     if isinstance(value, float):
@@ -252,7 +243,7 @@ def _comparable(value):
     if isinstance(value, Decimal):
         return str(value.normalize()) if value == value else "NaN"
     if isinstance(value, datetime) and value.tzinfo is not None:
-        return value.astimezone(timezone.utc).replace(tzinfo=None)
+        return value.astimezone(UTC).replace(tzinfo=None)
     if isinstance(value, list | tuple):
         return tuple(_comparable(v) for v in value)
     return value
@@ -300,7 +291,7 @@ def engine_differences(duckdb_path: Path, pg_env: dict[str, str], schemas: tuple
     Returns {schema.table: what differs}; empty when both engines built the same content.
     ignore_columns: {table: {columns}} left out of the comparison (each with its reason in the caller).
     """
-    from shopdw.load import postgres_connection
+    from shopdw.engines.load import postgres_connection
 
     duck = duckdb.connect(str(duckdb_path), read_only=True)
     pg = postgres_connection(pg_env)
@@ -326,10 +317,10 @@ def spark_engine_differences(duckdb_path: Path, spark_env: dict[str, str], workd
                              schemas: tuple[str, ...] = ("marts", "ml"),
                              ignore_columns: dict[str, set[str]] | None = None) -> dict[str, str]:
     """As engine_differences, against the local Spark warehouse of spark_env: its tables are
-    copied to Parquet by a separate process (shopdw.spark_tables) and read by DuckDB. A table
+    copied to Parquet by a separate process (shopdw.engines.spark_tables) and read by DuckDB. A table
     missing on Spark is reported as a difference."""
     shutil.rmtree(workdir, ignore_errors=True)
-    proc = subprocess.run([sys.executable, "-m", "shopdw.spark_tables", str(workdir), *schemas],
+    proc = subprocess.run([sys.executable, "-m", "shopdw.engines.spark_tables", str(workdir), *schemas],
                           env=spark_env, capture_output=True, text=True, check=False)
     if proc.returncode != 0:
         raise RuntimeError(f"exporting the Spark tables failed:\n{proc.stdout[-3000:]}\n{proc.stderr[-3000:]}")

@@ -11,11 +11,11 @@ Dirt is not added here: :mod:`shopdw.dirt` corrupts the clean tables afterwards.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 
 import numpy as np
 
-from shopdw import reference as ref
+from shopdw.generator import reference as ref
 
 DAY = 86_400
 HOUR = 3_600
@@ -53,7 +53,7 @@ class WorldConfig:
 
 
 def day_ts(d: date) -> int:
-    return int(datetime(d.year, d.month, d.day, tzinfo=timezone.utc).timestamp())
+    return int(datetime(d.year, d.month, d.day, tzinfo=UTC).timestamp())
 
 
 def ts_day(ts: np.ndarray) -> np.ndarray:
@@ -411,7 +411,8 @@ def build_orders(rng, cfg, world, cust, placed, first_id, product_override=None)
         price_usd = np.where(drifted, np.round(price_usd * cfg.drift_order_value), price_usd)
     unit_cents = np.maximum(np.round(price_usd / rates[item_order]), 1).astype(np.int64)
     has_disc = rng.random(len(item_order)) < 0.2
-    disc_cents = np.where(has_disc, np.round(qty * unit_cents * rng.uniform(0.05, 0.2, len(item_order))), 0).astype(np.int64)
+    disc_cents = np.where(has_disc, np.round(qty * unit_cents * rng.uniform(0.05, 0.2, len(item_order))),
+                          0).astype(np.int64)
     subtotal = np.bincount(item_order, weights=qty * unit_cents, minlength=n).astype(np.int64)
     discount = np.bincount(item_order, weights=disc_cents, minlength=n).astype(np.int64)
     shipping = np.where(subtotal < 5_000, 499, 0)
@@ -504,7 +505,7 @@ VISITOR_BOT_BASE = 2_000_000_000
 
 def simulate_events(rng: np.random.Generator, cfg: WorldConfig, world: World) -> None:
     c, o = world.customers, world.orders
-    start, hist_end, hend = cfg.start_ts, cfg.history_end_ts, cfg.horizon_end_ts
+    start, hend = cfg.start_ts, cfg.horizon_end_ts
     sim_days = cfg.days + cfg.horizon_days
     per_day = 1_000_000 * cfg.scale / 365
     real = ~c["is_test"]

@@ -1,5 +1,5 @@
 """Copy the tables of the local Spark warehouse to Parquet files that DuckDB reads, one folder
-per table, to compare engines (`python -m shopdw.spark_tables OUT SCHEMA...`).
+per table, to compare engines (`python -m shopdw.engines.spark_tables OUT SCHEMA...`).
 
 It runs in a process of its own: Spark's embedded Derby metastore admits one JVM at a time, so
 a session kept open in the test process would lock dbt out of the next build.
@@ -11,7 +11,7 @@ import json
 import sys
 from pathlib import Path
 
-from shopdw.load import spark_session
+from shopdw.engines.load import spark_session
 
 
 def export(out: Path, schemas: list[str]) -> list[str]:

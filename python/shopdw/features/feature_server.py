@@ -15,8 +15,8 @@ import json
 import os
 from pathlib import Path
 
-from shopdw import feature_repo, feature_store
-from shopdw.redis_server import RedisServer
+from shopdw.features import feature_repo, feature_store
+from shopdw.features.redis_server import RedisServer
 
 # one request may ask for this many customers at most (a batch, not a table scan)
 MAX_ENTITIES = 1000
@@ -111,8 +111,12 @@ def run_server(store, host: str, port: int, workers: int) -> None:
     """Run the app as `feast serve` does: gunicorn with uvicorn workers (one per core by default),
     after Feast's security and auth managers are set up from the store's config."""
     import gunicorn.app.base
-    from feast.permissions.server.utils import (ServerType, init_auth_manager, init_security_manager,
-                                                str_to_auth_manager_type)
+    from feast.permissions.server.utils import (
+        ServerType,
+        init_auth_manager,
+        init_security_manager,
+        str_to_auth_manager_type,
+    )
 
     auth_type = str_to_auth_manager_type(store.config.auth_config.type)
     init_security_manager(auth_type=auth_type, fs=store)

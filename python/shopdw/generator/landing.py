@@ -39,8 +39,8 @@ import duckdb
 import numpy as np
 import pyarrow as pa
 
-from shopdw import reference as ref
-from shopdw.simulate import DAY, HOUR, World, WorldConfig, build_orders, mix, order_versions
+from shopdw.generator import reference as ref
+from shopdw.generator.simulate import DAY, HOUR, World, WorldConfig, build_orders, mix, order_versions
 
 NONE = np.iinfo(np.int64).max
 MANIFEST = "_manifest.json"
@@ -151,7 +151,8 @@ BAD_EMAILS = ["{local}.example.com", "{local}@", "@example.com", "{local} @examp
 # dirt selection
 # --------------------------------------------------------------------------------------
 
-def choose(rng: np.random.Generator, in_history: np.ndarray, rate: float, eligible: np.ndarray | None = None) -> np.ndarray:
+def choose(rng: np.random.Generator, in_history: np.ndarray, rate: float,
+           eligible: np.ndarray | None = None) -> np.ndarray:
     """Indices of rows to corrupt: at least MIN_COPIES within the history, then `rate` of the rest."""
     mask = np.ones(len(in_history), dtype=bool) if eligible is None else eligible
     hist = np.flatnonzero(mask & in_history)
@@ -417,7 +418,8 @@ class Landing:
                 case when copy_kind = 'missing_key' then null else product_id end as product_id,
                 'SKU-' || lpad(product_id::varchar, 6, '0') as sku,
                 {lookup_sql('brand0', ref.BRANDS)} || ' ' || {lookup_sql('category0', cat_names)}
-                    || (case when copy_kind = 'invalid_text' then (case when variant % 2 = 0 then chr(0) else chr(9) end)
+                    || (case when copy_kind = 'invalid_text'
+                                  then (case when variant % 2 = 0 then chr(0) else chr(9) end)
                              else '' end)
                     || ' Item ' || product_id::varchar as product_name,
                 case when messy and variant % 2 = 0 then {messy_sql(lookup_sql('category', cat_names), 'variant // 2')}
@@ -445,7 +447,6 @@ class Landing:
         w, rng, cfg = self.world, self.rng, self.cfg
         o = w.orders
         n_real = len(o["order_id"])
-        n_cust = len(w.customers["idx"])
         sim_span = (cfg.days + cfg.horizon_days) * DAY
 
         def extra_orders(rate: float, first_id: int, unknown_product: bool) -> dict:
@@ -531,19 +532,22 @@ class Landing:
                 {money_sql('discount')} as discount_amount,
                 {money_sql('shipping')} as shipping_amount,
                 {money_sql('total')} as order_total,
-                case when copy_kind = 'invalid_timestamp' and variant % 2 = 0 then {pick_sql('variant // 2', BAD_TIMESTAMPS)}
+                case when copy_kind = 'invalid_timestamp' and variant % 2 = 0
+                          then {pick_sql('variant // 2', BAD_TIMESTAMPS)}
                      when copy_kind = 'future_timestamp' then {ts_sql(future)}
                      when copy_kind = 'out_of_range_timestamp' then {ts_sql('0')}
                      else {ts_sql('placed_ts', 'style', 'utc_offset')} end as placed_at,
                 {ts_cols},
-                case when copy_kind = 'invalid_timestamp' and variant % 2 = 1 then {pick_sql('variant // 2', BAD_TIMESTAMPS)}
+                case when copy_kind = 'invalid_timestamp' and variant % 2 = 1
+                          then {pick_sql('variant // 2', BAD_TIMESTAMPS)}
                      when copy_kind = 'future_timestamp' then {ts_sql(future)}
                      else {ts_sql('updated_ts', 'style', 'utc_offset')} end as updated_at,
                 {ts_sql(f'(file_day + 1) * {DAY} + {2 * HOUR}')} as _loaded_at,
                 file_day, copy_kind,
                 case when copy_kind is null and messy then 'messy_categorical'
                      when copy_kind is null and style = 2 then 'mixed_utc_offset' end as dirt,
-                case when copy_kind in ('missing_key', 'invalid_timestamp', 'future_timestamp', 'out_of_range_timestamp')
+                case when copy_kind in ('missing_key', 'invalid_timestamp', 'future_timestamp',
+                                        'out_of_range_timestamp')
                      then copy_kind
                      when in_conflict then 'conflicting_duplicate'
                      when copy_kind = 'duplicate_row' then 'duplicate'
@@ -566,7 +570,8 @@ class Landing:
         self.con.execute(f"""
             create view raw_order_items as
             select
-                case when copy_kind = 'missing_key' and variant % 3 = 0 then null else order_item_id end as order_item_id,
+                case when copy_kind = 'missing_key' and variant % 3 = 0 then null else order_item_id end
+                    as order_item_id,
                 case when copy_kind = 'missing_key' and variant % 3 = 1 then null else order_id end as order_id,
                 case when copy_kind = 'missing_key' and variant % 3 = 2 then null else product_id end as product_id,
                 case when copy_kind = 'invalid_quantity' then {pick_sql('variant', BAD_QUANTITIES)}
@@ -646,8 +651,10 @@ class Landing:
         self._register("events", cols)
         offsets = [c[4] for c in ref.COUNTRIES] + [-480, 330, 540]
         offset = (f"(case when visitor >= {2_000_000_000} then 0 else "
-                  f"({_list_literal([str(x) for x in offsets])})[(hash(visitor, 5) % {len(offsets)})::int + 1]::int end)")
-        ua = (f"case when visitor >= 2000000000 then {lookup_sql(f'(hash(visitor) % {len(ref.BOT_USER_AGENTS)})::int', ref.BOT_USER_AGENTS)} "
+                  f"({_list_literal([str(x) for x in offsets])})"
+                  f"[(hash(visitor, 5) % {len(offsets)})::int + 1]::int end)")
+        bot_agent = lookup_sql(f'(hash(visitor) % {len(ref.BOT_USER_AGENTS)})::int', ref.BOT_USER_AGENTS)
+        ua = (f"case when visitor >= 2000000000 then {bot_agent} "
               f"else {lookup_sql(f'(hash(visitor // 4 * 4, 6) % {len(ref.USER_AGENTS)})::int', ref.USER_AGENTS)} end")
         future = f"received_ts + (30 + variant % 400) * {DAY}"
         self.con.execute(f"""
@@ -669,7 +676,8 @@ class Landing:
                 'anon-' || left(md5('visitor:{self.cfg.seed}:' || visitor::varchar), 20) as anonymous_id,
                 nullif(customer_id, 0) as customer_id,
                 -- JSON typed: a JSON object where the URL string belongs, written as an object
-                case when copy_kind = 'invalid_text' and variant % 2 = 0 then '{{"path": "/", "query": {{"q": 1}}}}'::json
+                case when copy_kind = 'invalid_text' and variant % 2 = 0
+                          then '{{"path": "/", "query": {{"q": 1}}}}'::json
                      else to_json(case when copy_kind = 'invalid_text' then '/search?q=' || repeat('x', 5000)
                      else case event_type_name
                     when 'product_view' then '/products/' || product_id::varchar
@@ -751,7 +759,8 @@ class Landing:
                              "group by 1 order by 1").fetchall()),
             "in_place": dict(q(f"select dirt, count(*) from raw_{table} where {where} and dirt is not null "
                                "group by 1 order by 1").fetchall()),
-            "expect": dict(q(f"select expect, count(*) from raw_{table} where {where} group by 1 order by 1").fetchall()),
+            "expect": dict(q(f"select expect, count(*) from raw_{table} where {where} "
+                             "group by 1 order by 1").fetchall()),
             # in-place dirt on the rows the warehouse must keep: it has to repair these, not reject them
             "in_place_kept": dict(q(f"select dirt, count(*) from raw_{table} where {where} and dirt is not null "
                                     "and copy_kind is null and expect in ('staged', 'version') "

@@ -7,8 +7,8 @@ machine (so the ratios compare like with like on a noisy shared host):
 - ``full_build``: ``dbt build`` (seeds, snapshot, models, data and unit tests) from the raw layer
   into an otherwise new file;
 - ``raw_sql``: the same compiled SQL of the models and data tests in one DuckDB session
-  (``shopdw.bench_raw``), i.e. the engine's work without dbt;
-- ``pandas_features``: the customer features in pandas (``shopdw.bench_pandas``) on the
+  (``shopdw.benchmark.bench_raw``), i.e. the engine's work without dbt;
+- ``pandas_features``: the customer features in pandas (``shopdw.benchmark.bench_pandas``) on the
   inputs of ``ml_customer_features_daily``, checked value by value against it; compared with
   the same model's time in the raw session (``sql_features``). Two pandas versions: vectorised
   running sums (the SQL's algorithm) at every scale, and per-date snapshots (a filter and a
@@ -32,11 +32,11 @@ import statistics
 import subprocess
 import sys
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
-from shopdw import bench_features, bench_readers
-from shopdw.testing import PROJECT_DIR, venv_executable
+from shopdw.benchmark import bench_features, bench_readers
+from shopdw.paths import PROJECT_DIR, venv_executable
 
 FEATURES_MODEL = "model.shop_warehouse.ml_customer_features_daily"
 TARGETS = {
@@ -144,7 +144,7 @@ def bench_scale(scale: float, repeats: int, root: Path, days: int, seed: int, pa
     out["raw_sql"] = []
     for repeat in range(repeats):
         print(f"SF{scale:g}: raw SQL {repeat + 1}/{repeats}", flush=True)
-        run = measure([python, "-m", "shopdw.bench_raw", str(root / "full_build_run_results.json"),
+        run = measure([python, "-m", "shopdw.benchmark.bench_raw", str(root / "full_build_run_results.json"),
                        str(root / "full_build_manifest.json"), str(root / "warehouse.duckdb"),
                        str(root / "raw" / "warehouse.duckdb")], env, logs / f"raw_sql_{repeat}.log")
         detail = json.loads(run.pop("last_line"))
@@ -157,12 +157,13 @@ def bench_scale(scale: float, repeats: int, root: Path, days: int, seed: int, pa
     _remove_database(root / "raw" / "warehouse.duckdb")
 
     variants = [("pandas_features", "pandas features, running sums", [str(pandas_chunks)], repeats),
-                ("pandas_per_date", "pandas features, per-date snapshots", ["1", "per-date"], repeats if per_date else 0)]
+                ("pandas_per_date", "pandas features, per-date snapshots", ["1", "per-date"],
+                 repeats if per_date else 0)]
     for key, label, extra, runs in variants:
         out[key] = []
         for repeat in range(runs):
             print(f"SF{scale:g}: {label} {repeat + 1}/{repeats}", flush=True)
-            run = measure([python, "-m", "shopdw.bench_pandas", str(root / "warehouse.duckdb"), *extra],
+            run = measure([python, "-m", "shopdw.benchmark.bench_pandas", str(root / "warehouse.duckdb"), *extra],
                           env, logs / f"{key}_{repeat}.log")
             run.update(json.loads(run.pop("last_line")))
             if not run["agree"]:
@@ -253,8 +254,8 @@ def summarise(scales: dict[str, dict]) -> dict:
                     bool(sf10) and sf10["full_build_seconds"] <= TARGETS["full_build_sf10_half_seconds"]))
     for scale, r in sorted(by_scale.items()):
         share = TARGETS["daily_share_of_full_build"] if scale >= 10 else TARGETS["daily_share_of_full_build_small"]
-        targets.append((f"daily run <= {share:.0%} of a full build (SF{scale:g})", f"{r['daily_share_of_full_build']:.1%}",
-                        r["daily_share_of_full_build"] <= share))
+        targets.append((f"daily run <= {share:.0%} of a full build (SF{scale:g})",
+                        f"{r['daily_share_of_full_build']:.1%}", r["daily_share_of_full_build"] <= share))
         targets.append((f"full build <= 1.3x raw SQL (SF{scale:g})", f"{r['full_build_over_raw_sql']:.2f}x",
                         r["full_build_over_raw_sql"] <= TARGETS["full_build_over_raw_sql"]))
         targets.append((f"features >= 50x faster than pandas, running sums (SF{scale:g})",
@@ -275,7 +276,8 @@ def summarise(scales: dict[str, dict]) -> dict:
             math.log(large / small)
         targets.append((f"full build time grows no worse than linearly (SF{small:g} -> SF{large:g})",
                         f"x{by_scale[large]['full_build_seconds'] / by_scale[small]['full_build_seconds']:.1f} "
-                        f"for x{large / small:g} data (exponent {exponent:.2f})", exponent <= TARGETS["growth_exponent"]))
+                        f"for x{large / small:g} data (exponent {exponent:.2f})",
+                        exponent <= TARGETS["growth_exponent"]))
     return {"rows": rows, "targets": [{"target": t, "measured": m, "met": bool(ok)} for t, m, ok in targets]}
 
 
@@ -291,7 +293,7 @@ def machine() -> dict:
 
 def run_bench(scales: list[float], repeats: int, work: Path, out_dir: Path, days: int = 365, seed: int = 42,
               keep: bool = False, per_date_max_scale: float = 1.0) -> dict:
-    results = {"started_at": datetime.now(timezone.utc).isoformat(timespec="seconds"), "machine": machine(),
+    results = {"started_at": datetime.now(UTC).isoformat(timespec="seconds"), "machine": machine(),
                "days": days, "seed": seed, "scales": {}}
     for scale in scales:
         name = f"sf{scale:g}"
@@ -312,7 +314,7 @@ def run_bench(scales: list[float], repeats: int, work: Path, out_dir: Path, days
 
 
 def write_outputs(results: dict, out_dir: Path) -> None:
-    from shopdw.bench_report import render_chart, render_markdown
+    from shopdw.benchmark.bench_report import render_chart, render_markdown
 
     out_dir.mkdir(parents=True, exist_ok=True)
     (out_dir / "results.json").write_text(json.dumps(results, indent=2, default=str) + "\n")

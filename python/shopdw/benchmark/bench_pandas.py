@@ -15,7 +15,7 @@ over rows or dates): +value on the first date a row counts and -value the day af
 a cumulative sum per customer, and ``merge_asof`` to give every (customer, as-of date) the
 newest state. Customers are processed in chunks so that memory stays bounded.
 
-Run as ``python -m shopdw.bench_pandas WAREHOUSE`` (the benchmark does): it reads the inputs
+Run as ``python -m shopdw.benchmark.bench_pandas WAREHOUSE`` (the benchmark does): it reads the inputs
 from a built warehouse, computes the features, compares every value with the warehouse's
 ``ml_customer_features_daily`` and prints one JSON line with the timings and the comparison.
 """
@@ -31,8 +31,8 @@ import duckdb
 import numpy as np
 import pandas as pd
 
-from shopdw.features import load_registry
-from shopdw.testing import PROJECT_DIR
+from shopdw.features.catalog import load_registry
+from shopdw.paths import PROJECT_DIR
 
 FAR_FUTURE = np.datetime64("9999-12-31")
 DAY = np.timedelta64(1, "D")
@@ -64,7 +64,8 @@ def load_inputs(warehouse: Path) -> dict:
             "customers": con.execute(
                 "select customer_id, signed_up_at, known_from, deletion_known_at "
                 "from intermediate.int_shop__customer_lifespans").df(),
-            "bounds": con.execute("select first_as_of_date, last_as_of_date from intermediate.int_ml__as_of_bounds").df(),
+            "bounds": con.execute(
+                "select first_as_of_date, last_as_of_date from intermediate.int_ml__as_of_bounds").df(),
             "categories": sorted(c for (c,) in con.execute(
                 "select category_code from reference.product_categories").fetchall()),
         }
@@ -142,8 +143,8 @@ def _features_of(signals, customers, first_as_of, last_as_of, wanted, registry, 
     lengths = np.maximum((until - known).astype("int64"), 0)
     spine = pd.DataFrame({
         "customer_id": np.repeat(customers["customer_id"].to_numpy(), lengths),
-        "date": np.repeat(known, lengths) + (np.arange(lengths.sum()) - np.repeat(np.cumsum(lengths) - lengths, lengths))
-        .astype("timedelta64[D]"),
+        "date": np.repeat(known, lengths)
+        + (np.arange(lengths.sum()) - np.repeat(np.cumsum(lengths) - lengths, lengths)).astype("timedelta64[D]"),
         "signed_up_at": np.repeat(_dates(customers["signed_up_at"]), lengths),
     }).sort_values("date")
     spine["date"] = spine["date"].astype("datetime64[s]")
@@ -278,7 +279,8 @@ def main(argv: list[str] | None = None) -> int:
         features = compute_features(inputs, registry, chunks=chunks)
     computed = time.perf_counter()
     result = compare(warehouse, features, registry)
-    print(json.dumps({"variant": "per-date" if per_date else "running-sums", "load_seconds": loaded - started, "compute_seconds": computed - loaded,
+    print(json.dumps({"variant": "per-date" if per_date else "running-sums", "load_seconds": loaded - started,
+                      "compute_seconds": computed - loaded,
                       "signal_rows": len(inputs["signals"]), "feature_rows": len(features), **result}))
     return 0 if result["agree"] else 1
 

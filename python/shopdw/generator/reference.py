@@ -114,7 +114,8 @@ QUARANTINE_REASONS: list[tuple[str, str, str]] = [
      "disagree on their content: every copy is quarantined, none is published, and the entity keeps its "
      "previous version."),
     ("internal_test_account", "rejected", "The row belongs to an internal QA/test account, not a real customer."),
-    ("unknown_customer", "rejected", "The order references a customer that the customer feed never delivered, or a CDC update or delete names a customer the feed has not created by then."),
+    ("unknown_customer", "rejected", "The order references a customer that the customer feed never delivered, "
+     "or a CDC update or delete names a customer the feed has not created by then."),
     ("unknown_product", "rejected", "The order item references a product that no extract ever delivered."),
     ("unknown_order", "rejected", "The row references an order that was never delivered."),
     ("parent_order_rejected", "rejected", "The row belongs to an order that was itself quarantined."),

@@ -6,7 +6,7 @@ import json
 import sys
 from pathlib import Path
 
-from shopdw.testing import PROJECT_DIR
+from shopdw.paths import PROJECT_DIR
 
 ANALYSIS = PROJECT_DIR / "benchmarks" / "analysis.md"
 # an earlier results.json kept to compare with (the run before the optimisations)
@@ -24,6 +24,11 @@ COMPARED = [
     ("peak RSS of the full build (GB)", "full_build_rss_gb"),
 ]
 
+
+
+def _times(ratio: float | None) -> str:
+    """A ratio as '12.3x', or '-' when it was not measured."""
+    return "-" if ratio is None else f"{ratio:.1f}x"
 
 def _s(value) -> str:
     if value is None:
@@ -57,7 +62,8 @@ def render_markdown(results: dict) -> str:
         "",
         "## Time (seconds, median)",
         "",
-        "| scale | rows of features | generate | ingest (rows/s) | full `dbt build` | daily: ingest + build | raw SQL: models "
+        "| scale | rows of features | generate | ingest (rows/s) | full `dbt build` | daily: ingest + build "
+        "| raw SQL: models "
         "| raw SQL: tests | features model (dbt) | features SQL (raw) | features pandas: running sums "
         "| features pandas: per-date |",
         "|---|---|---|---|---|---|---|---|---|---|---|---|",
@@ -84,15 +90,16 @@ def render_markdown(results: dict) -> str:
         lines.append(
             f"| SF{r['scale']:g} | {r['full_build_over_raw_sql']:.2f}x | {r['daily_share_of_full_build']:.1%} "
             f"| {r['pandas_over_sql_features']:.1f}x "
-            f"| {'-' if r['pandas_per_date_over_sql_features'] is None else format(r['pandas_per_date_over_sql_features'], '.1f') + 'x'} "
+            f"| {_times(r['pandas_per_date_over_sql_features'])} "
             f"| {p['generate'] / 1024:.2f} GB | {p['full_build'] / 1024:.2f} GB "
             f"| {p['raw_sql'] / 1024:.2f} GB | {p['pandas_features'] / 1024:.2f} GB | {p['daily'] / 1024:.2f} GB "
             f"| {r['disk_gb']['landing']:.1f} GB | {r['disk_gb']['warehouse']:.1f} GB |")
-    for name, failure in sorted(results.get("failures", {}).items()):
+    for _scale, failure in sorted(results.get("failures", {}).items()):
         error = [line for line in failure["error"].splitlines() if "Error" in line or "ERROR" in line][:3]
         lines += ["", f"**SF{failure['scale']:g} did not complete**: " + " / ".join(e.strip() for e in error)]
     lines += ["", "The pandas features are checked value by value against `ml_customer_features_daily` on every run",
-              "(the benchmark stops if one differs).", "", "## Targets", "", "| target | measured | met |", "|---|---|---|"]
+              "(the benchmark stops if one differs).", "", "## Targets", "",
+              "| target | measured | met |", "|---|---|---|"]
     for t in summary["targets"]:
         lines.append(f"| {t['target']} | {t['measured']} | {'yes' if t['met'] else '**no**'} |")
     largest = max(results["scales"].values(), key=lambda s: s["scale"])
@@ -122,7 +129,7 @@ def render_reader_staleness(results: dict) -> list[str]:
     lines = ["", "## Readers after a publish (staleness of new queries)", "",
              "Two overlapping long queries and a poller (a query every 20 ms) per reader; seconds after the",
              "publish returned during which a query started then still read the old build",
-             "(`python/shopdw/bench_readers.py`).", "",
+             "(`python/shopdw/benchmark/bench_readers.py`).", "",
              "| scale | reader | staleness | still stale at the end of the window | errors |", "|---|---|---|---|---|"]
     for scale, readers in sorted(measured):
         for name, r in readers.items():
@@ -140,7 +147,7 @@ def render_feature_store(results: dict) -> list[str]:
         return []
     lines = ["", "## Feature store (Feast)", "",
              "Single-customer lookups of the feature service churn_model, side by side in one run",
-             "(`python/shopdw/bench_features.py`). Targets on 2 cores: p99 <= 10 ms at concurrency 1,",
+             "(`python/shopdw/benchmark/bench_features.py`). Targets on 2 cores: p99 <= 10 ms at concurrency 1,",
              ">= 500 lookups/s at concurrency 16.", "",
              "| scale | path | p50 | p99 | lookups/s | errors |", "|---|---|---|---|---|---|"]
     for scale, f in sorted(measured):
@@ -161,7 +168,8 @@ def render_daily_costs(results: dict) -> list[str]:
     """Where a daily run's time goes, per scale: ingestion, dbt's start-up and parse (the run's
     wall time less dbt's elapsed time), the nodes by type, the slowest nodes."""
     lines = ["", "## Where a daily run's time goes", "",
-             "| scale | ingest | dbt start-up + parse | dbt elapsed | nodes | node seconds by type (summed over threads) "
+             "| scale | ingest | dbt start-up + parse | dbt elapsed | nodes "
+             "| node seconds by type (summed over threads) "
              "| slowest nodes |", "|---|---|---|---|---|---|---|"]
     for scale in sorted(results["scales"].values(), key=lambda s: s["scale"]):
         daily = scale.get("daily") or []

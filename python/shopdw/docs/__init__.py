@@ -1,0 +1,1 @@
+"""Documentation tooling: the coverage of the generated docs (`shopdw docs-coverage`)."""

@@ -1,0 +1,1 @@
+"""What readers get: the published warehouse file, readers that see each publish, and the ML exports."""

@@ -1,0 +1,1 @@
+"""Test support, outside the installed package: throwaway warehouses, a PostgreSQL cluster, comparisons."""
