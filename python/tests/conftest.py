@@ -22,6 +22,12 @@ def built(tmp_path_factory) -> Warehouse:
 
 
 @pytest.fixture
+def tampered(built: Warehouse, tmp_path) -> Warehouse:
+    """A private copy of the shared built warehouse, for a test that breaks it on purpose."""
+    return built.copy_to(tmp_path)
+
+
+@pytest.fixture
 def warehouse(tmp_path) -> Warehouse:
     """A fresh, empty warehouse folder for a test that changes things."""
     return Warehouse(tmp_path)

@@ -8,6 +8,7 @@ import os
 import shutil
 import subprocess
 import sys
+import time
 from dataclasses import dataclass, field
 from datetime import UTC, date
 from pathlib import Path
@@ -27,12 +28,52 @@ _PARSES: dict[tuple[str, str, bool], bytes] = {}
 
 @dataclass
 class DbtResult:
+    """A dbt command's exit code and output, and its nodes' results from run_results.json."""
+
     returncode: int
     output: str
+    # node name (a test's name, `source_freshness` for a source: `<source>.<table>`) -> its result
+    results: dict[str, dict] = field(default_factory=dict)
 
     @property
     def ok(self) -> bool:
         return self.returncode == 0
+
+    def _result(self, name: str) -> dict:
+        if name not in self.results:
+            raise KeyError(f"no node {name!r} in run_results.json; it ran: {sorted(self.results)[:40]}")
+        return self.results[name]
+
+    def status(self, name: str) -> str:
+        """pass, fail, warn, error or skipped for a test; for a source: pass, warn, error, runtime error."""
+        return self._result(name)["status"]
+
+    def failures(self, name: str) -> int:
+        """The failing rows dbt counted for a test (0 when it passed)."""
+        return self._result(name).get("failures") or 0
+
+    def outcome(self, name: str) -> tuple[str, int]:
+        """(status, failing rows) of a test: ("fail", 1), ("warn", 2), ("pass", 0)..."""
+        return self.status(name), self.failures(name)
+
+    def failing(self) -> set[str]:
+        """The tests that failed or errored (warnings are not failures)."""
+        return {name for name, r in self.results.items() if r["status"] in ("fail", "error", "runtime error")}
+
+
+def read_run_results(path: Path, since: float) -> dict[str, dict]:
+    """The results of run_results.json (or sources.json, of `dbt source freshness`) by node name,
+    if the file was written after `since`."""
+    if not path.exists() or path.stat().st_mtime < since:
+        return {}
+    results = {}
+    for result in json.loads(path.read_text())["results"]:
+        unique_id = result["unique_id"]
+        kind, _, rest = unique_id.split(".", 2)
+        # tests: test.<project>.<name>[.<hash>]; sources: source.<project>.<source>.<table>
+        name = rest if kind == "source" else rest.split(".")[0]
+        results[name] = result
+    return results
 
 
 @dataclass
@@ -63,6 +104,13 @@ class Warehouse:
     @property
     def target(self) -> Path:
         return self.root / "target"
+
+    def copy_to(self, root: Path) -> Warehouse:
+        """A private copy (landing zone and warehouse file) in root, to break on purpose."""
+        copy = Warehouse(root, persist_docs=self.persist_docs, project=self.project)
+        shutil.copytree(self.landing, copy.landing)
+        shutil.copy(self.path, copy.path)
+        return copy
 
     def env(self) -> dict[str, str]:
         env = dict(os.environ)
@@ -99,10 +147,13 @@ class Warehouse:
         if vars is not None:
             command += ["--vars", json.dumps(vars)]
         parse_key = self._restore_parse(vars)
+        started = time.time()
         proc = subprocess.run(command, cwd=self.project, env=self._dbt_env(), capture_output=True, text=True,
                               check=False)
         self._keep_parse(parse_key)
-        return DbtResult(proc.returncode, proc.stdout + proc.stderr)
+        results = {**read_run_results(self.target / "run_results.json", started),
+                   **read_run_results(self.target / "sources.json", started)}
+        return DbtResult(proc.returncode, proc.stdout + proc.stderr, results)
 
     def _dbt_env(self) -> dict[str, str]:
         """env() for a dbt command. On DuckDB the warehouse file and the spill folder are named

@@ -6,7 +6,7 @@ with quotes.
 Each case below is one test on one fixture table with the status and failing-row count the
 package gives, obtained by running these very cases against the real packages
 (SHOP_EXPECTATIONS_PACKAGES=<dir with dbt_expectations, dbt_date, dbt_utils>, see
-expectation_lab.py). Where this project deliberately differs, `package=` says what the package
+python/testsupport/expectation_lab.py). Where this project deliberately differs, `package=` says what the package
 does and `note=` why; README "Expectation tests" lists the same differences.
 """
 
@@ -16,7 +16,8 @@ import os
 from pathlib import Path
 
 import pytest
-from expectation_lab import Case, Lab
+
+from testsupport.expectation_lab import Case, Lab
 
 MODELS = {
     # six rows in three groups; a NULL in most columns, a value with a quote, a newline

@@ -37,12 +37,12 @@ def test_row_accounting_fails_when_a_row_is_lost_in_quarantine_or_marts(warehous
     assert warehouse.dbt("run", "-s", "audit_row_accounting").ok
     result = warehouse.dbt("test", "-s", "audit_row_accounting")
     assert not result.ok
-    assert "FAIL 1 row_accounting_balances__orders" in result.output
-    assert "FAIL 1 integrity_accounting_balances__payments" in result.output
-    assert "FAIL 1 publication_accounting_balances__order_items" in result.output
-    assert "FAIL 1 publication_accounting_balances__events" in result.output
-    assert "PASS row_accounting_balances__events" in result.output
-    assert "PASS publication_accounting_balances__orders" in result.output
+    assert result.outcome("row_accounting_balances__orders") == ("fail", 1)
+    assert result.outcome("integrity_accounting_balances__payments") == ("fail", 1)
+    assert result.outcome("publication_accounting_balances__order_items") == ("fail", 1)
+    assert result.outcome("publication_accounting_balances__events") == ("fail", 1)
+    assert result.status("row_accounting_balances__events") == "pass"
+    assert result.status("publication_accounting_balances__orders") == "pass"
     # the failing rows are stored under the rule's name
     assert warehouse.scalar(
         "select source_table from test_failures.publication_accounting_balances__order_items") == "order_items"
@@ -57,15 +57,15 @@ def test_source_freshness_reports_stale_landing_files(tmp_path):
     assert fresh.ingest().ok
     result = fresh.dbt("source", "freshness")
     assert result.ok, result.output[-3000:]
-    assert "PASS freshness of shop.orders" in result.output
+    assert result.status("shop.orders") == "pass"
 
     stale = Warehouse(tmp_path / "stale")
     stale.generate(scale=0.02, days=4, end_date=yesterday - timedelta(days=5))
     assert stale.ingest().ok
     result = stale.dbt("source", "freshness")
     assert not result.ok
-    assert "ERROR STALE freshness of shop.orders" in result.output
-    assert "ERROR STALE freshness of web.events" in result.output
+    assert result.status("shop.orders") == "error"
+    assert result.status("web.events") == "error"
 
 
 def _rewrite_csv(path, transform) -> None:

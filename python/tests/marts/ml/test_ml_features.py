@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import csv
 import json
-import shutil
 from datetime import date, timedelta
 
 import duckdb
@@ -37,20 +36,7 @@ def ml(tmp_path_factory) -> Warehouse:
 
 @pytest.fixture
 def tampered(ml: Warehouse, tmp_path) -> Warehouse:
-    copy = Warehouse(tmp_path)
-    shutil.copytree(ml.landing, copy.landing)
-    shutil.copy(ml.path, copy.path)
-    return copy
-
-
-def failures(result, test: str) -> int:
-    """The number of failing rows dbt reported for a test (0 when it passed)."""
-    for line in result.output.splitlines():
-        if f" {test} " in line and ("FAIL" in line or "WARN" in line):
-            return int(line.split("FAIL" if "FAIL" in line else "WARN")[1].split()[0])
-        if f" {test} " in line and "PASS" in line:
-            return 0
-    raise AssertionError(f"{test} did not run:\n{result.output[-3000:]}")
+    return ml.copy_to(tmp_path)
 
 
 def test_ml_marts_are_built_and_leak_free(ml: Warehouse):
@@ -62,7 +48,7 @@ def test_ml_marts_are_built_and_leak_free(ml: Warehouse):
     result = ml.dbt("test", "-s", *LEAKAGE_TESTS, "assert_no_feature_drift_in_newest_week")
     assert result.ok, result.output[-3000:]
     for test in LEAKAGE_TESTS + ["assert_no_feature_drift_in_newest_week"]:
-        assert failures(result, test) == 0
+        assert result.failures(test) == 0
     # the recompute compares real values, not zeros
     assert ml.scalar("select count(*) from ml.ml_customer_features_daily where sessions_30d > 0 "
                      "and orders_30d > 0 and failed_payments_90d > 0") > 0
@@ -89,7 +75,7 @@ def test_each_feature_leak_is_caught(tampered: Warehouse, leak: str, sql: str):
                           "assert_features_match_point_in_time_recompute", "--exclude", "test_type:generic")
     assert "OK created sql incremental model ml.ml_customer_features_daily" in result.output, result.output[-3000:]
     assert not result.ok, leak
-    assert failures(result, "assert_features_match_point_in_time_recompute") > 0, leak
+    assert result.failures("assert_features_match_point_in_time_recompute") > 0, leak
 
 
 def test_a_label_that_sees_the_as_of_day_is_caught(tampered: Warehouse):
@@ -103,7 +89,7 @@ def test_a_label_that_sees_the_as_of_day_is_caught(tampered: Warehouse):
                                    and ml_churn_labels.as_of_date + interval 29 day)
         where is_label_observed""")
     result = tampered.dbt("test", "-s", "assert_labels_look_only_forward")
-    assert failures(result, "assert_labels_look_only_forward") > 0
+    assert result.failures("assert_labels_look_only_forward") > 0
 
 
 def test_splits_too_close_in_time_are_caught(tampered: Warehouse):
@@ -112,14 +98,14 @@ def test_splits_too_close_in_time_are_caught(tampered: Warehouse):
         update ml.ml_churn_training_set set split = 'train'
         where as_of_date = (select min(as_of_date) from ml.ml_churn_training_set where split = 'valid')""")
     result = tampered.dbt("test", "-s", "assert_training_splits_are_separated_in_time")
-    assert failures(result, "assert_training_splits_are_separated_in_time") > 0
+    assert result.failures("assert_training_splits_are_separated_in_time") > 0
 
 
 def test_online_features_that_differ_from_offline_are_caught(tampered: Warehouse):
     tampered.execute("update ml.ml_customer_features_online set orders_90d = orders_90d + 1 "
                      "where customer_id = (select min(customer_id) from ml.ml_customer_features_online)")
     result = tampered.dbt("test", "-s", "assert_online_features_match_offline")
-    assert failures(result, "assert_online_features_match_offline") == 1
+    assert result.failures("assert_online_features_match_offline") == 1
 
 
 def test_online_features_at_a_past_date_equal_the_offline_ones(tampered: Warehouse):
@@ -168,7 +154,7 @@ def test_injected_drift_is_caught(tmp_path):
     drifted.build("--select", "+ml_feature_drift_weekly", tests=False)   # what the monitor reads
     result = drifted.dbt("test", "-s", "assert_no_feature_drift_in_newest_week")
     assert result.ok, result.output[-3000:]  # a warning, not an error: the build goes on
-    assert failures(result, "assert_no_feature_drift_in_newest_week") > 0
+    assert result.failures("assert_no_feature_drift_in_newest_week") > 0
     flagged = {name for (name,) in drifted.query(
         "select feature_name from ml.ml_feature_drift_weekly "
         "where is_drifted and is_monitored and as_of_date = (select max(as_of_date) from ml.ml_feature_drift_weekly)")}
@@ -252,13 +238,13 @@ def test_the_daily_scope_checks_the_dates_a_daily_run_rewrites(tampered: Warehou
     with duckdb.connect(str(tampered.path)) as con:
         con.execute(leak, [old, old])
     daily = tampered.dbt("test", "-s", test, vars={"test_scope": "daily"})
-    assert daily.ok and failures(daily, test) == 0, daily.output[-3000:]
+    assert daily.ok and daily.failures(test) == 0, daily.output[-3000:]
     full = tampered.dbt("test", "-s", test)
-    assert not full.ok and failures(full, test) > 0
+    assert not full.ok and full.failures(test) > 0
     with duckdb.connect(str(tampered.path)) as con:
         con.execute(leak, [last, last])
     daily = tampered.dbt("test", "-s", test, vars={"test_scope": "daily"})
-    assert not daily.ok and failures(daily, test) > 0
+    assert not daily.ok and daily.failures(test) > 0
 
 
 def rounded_rows(warehouse: Warehouse, table: str) -> list[tuple]:

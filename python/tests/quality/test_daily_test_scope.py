@@ -4,7 +4,6 @@ A night whose tests failed is tested again the next night."""
 
 from __future__ import annotations
 
-import json
 from datetime import timedelta
 
 import duckdb
@@ -21,7 +20,7 @@ def proven_through(warehouse: Warehouse) -> int:
 
 
 def failed(result, test: str) -> bool:
-    return any(test in line and ("FAIL" in line or "ERROR" in line) for line in result.output.splitlines())
+    return result.status(test) in ("fail", "error")
 
 
 def duplicate_an_event_id(warehouse: Warehouse, rows: str) -> tuple[int, str]:
@@ -79,14 +78,6 @@ def test_the_daily_scope_tests_every_ingestion_not_yet_proven(tmp_path):
 UNIQUE_FEATURE_KEY = "unique_ml_customer_features_daily_customer_as_of_key"
 
 
-def failures(warehouse: Warehouse, test: str) -> int:
-    """The failing rows of a test in the last dbt invocation, from its run_results.json."""
-    results = json.loads((warehouse.target / "run_results.json").read_text())["results"]
-    found = [result for result in results if result["unique_id"].split(".")[2] == test]
-    assert found, f"{test} did not run"
-    return found[0]["failures"] or 0
-
-
 def duplicate_a_feature_key(warehouse: Warehouse, as_of_date) -> None:
     """Give one row of the daily features at `as_of_date` the key of another row of that date."""
     with duckdb.connect(str(warehouse.path)) as con:
@@ -120,6 +111,6 @@ def test_the_daily_scope_of_the_features_is_every_date_rewritten_since_the_last_
     duplicate_a_feature_key(warehouse, first_rewritten - timedelta(days=1))
 
     daily = warehouse.dbt("test", "-s", "ml_customer_features_daily", vars=DAILY)
-    assert not daily.ok and failures(warehouse, UNIQUE_FEATURE_KEY) == 1, daily.output[-3000:]
+    assert not daily.ok and daily.failures(UNIQUE_FEATURE_KEY) == 1, daily.output[-3000:]
     full = warehouse.dbt("test", "-s", "ml_customer_features_daily")
-    assert not full.ok and failures(warehouse, UNIQUE_FEATURE_KEY) == 2, full.output[-3000:]
+    assert not full.ok and full.failures(UNIQUE_FEATURE_KEY) == 2, full.output[-3000:]

@@ -18,7 +18,7 @@ def test_no_anomaly_is_reported_on_normal_days(built: Warehouse):
     result = built.dbt("test", "-s", *ANOMALY_TESTS)
     assert result.ok
     for name in ANOMALY_TESTS:
-        assert f"PASS {name}" in result.output, name
+        assert result.status(name) == "pass", name
 
 
 def test_an_outage_and_a_late_load_are_reported(warehouse: Warehouse):
@@ -32,13 +32,13 @@ def test_an_outage_and_a_late_load_are_reported(warehouse: Warehouse):
     warehouse.build()
     assert_matches_manifest(warehouse)
     result = warehouse.dbt("test", "-s", *ANOMALY_TESTS)
-    assert "WARN 1 base_web__events_daily_volume_anomaly" in result.output
-    assert "WARN 1 base_shop__orders_load_delay_anomaly" in result.output
-    assert "PASS base_web__events_load_delay_anomaly" in result.output
-    assert "PASS base_shop__orders_daily_volume_anomaly" in result.output
+    assert result.outcome("base_web__events_daily_volume_anomaly") == ("warn", 1)
+    assert result.outcome("base_shop__orders_load_delay_anomaly") == ("warn", 1)
+    assert result.status("base_web__events_load_delay_anomaly") == "pass"
+    assert result.status("base_shop__orders_daily_volume_anomaly") == "pass"
     # no payment at all on the last day (no file): the newest day is scored as 0, not skipped
     assert not (warehouse.landing / "shop" / "payments" / "2026-06-30.csv").exists()
-    assert "WARN 1 base_shop__payments_daily_volume_anomaly" in result.output
+    assert result.outcome("base_shop__payments_daily_volume_anomaly") == ("warn", 1)
     assert warehouse.query("select metric_date, metric_value "
                            "from test_failures.base_shop__payments_daily_volume_anomaly"
                            ) == [(last_day, 0.0)]
