@@ -17,6 +17,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from testsupport.debian import ensure_package
+
 
 def server_bin() -> Path:
     """The folder of initdb and pg_ctl."""
@@ -30,8 +32,15 @@ def server_bin() -> Path:
     on_path = shutil.which("initdb")
     if on_path:
         return Path(on_path).parent
-    raise FileNotFoundError("PostgreSQL server programs (initdb, pg_ctl) not found: install the postgresql "
-                            "package or set SHOP_PG_BIN")
+    if configured:
+        raise FileNotFoundError(f"SHOP_PG_BIN={configured} holds no initdb and pg_ctl")
+    # Debian's postgresql package puts them in /usr/lib/postgresql/<version>/bin, not on PATH
+    ensure_package("postgresql", "psql")
+    for folder in sorted(Path("/usr/lib/postgresql").glob("*/bin"), reverse=True):
+        if (folder / "initdb").exists() and (folder / "pg_ctl").exists():
+            return folder
+    raise FileNotFoundError("PostgreSQL server programs (initdb, pg_ctl) not found after installing the "
+                            "postgresql package: set SHOP_PG_BIN")
 
 
 def free_port() -> int:

@@ -6,7 +6,6 @@ from __future__ import annotations
 import copy
 import json
 import os
-import shutil
 import socket
 import subprocess
 import time
@@ -17,6 +16,7 @@ import duckdb
 import pytest
 
 from shopdw.docs.coverage import coverage
+from testsupport.debian import ensure_package
 from testsupport.testing import PROJECT_DIR, Warehouse, dbt_executable
 
 ARTIFACTS = Path(os.environ.get("SHOP_TEST_ARTIFACTS", PROJECT_DIR / "target" / "test-artifacts"))
@@ -191,15 +191,7 @@ def test_personal_columns_carry_their_class_and_the_pii_badge(docs):
 
 def _chromium() -> str:
     """Debian's chromium; installed here (apt-get) when missing, as the issue asks of the setup."""
-    path = shutil.which("chromium")
-    if path is None:
-        install = ["apt-get", "install", "-y", "--no-install-recommends", "chromium"]
-        if subprocess.run(install, capture_output=True, check=False).returncode != 0:
-            subprocess.run(["apt-get", "update"], capture_output=True, check=True)
-            subprocess.run(install, capture_output=True, check=True)
-        path = shutil.which("chromium")
-    assert path, "chromium could not be installed"
-    return path
+    return ensure_package("chromium", "chromium")
 
 
 def _free_port() -> int:

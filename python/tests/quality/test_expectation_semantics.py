@@ -7,7 +7,7 @@ Each case below is one test on one fixture table with the status and failing-row
 package gives, obtained by running these very cases against the real packages
 (SHOP_EXPECTATIONS_PACKAGES=<dir with dbt_expectations, dbt_date, dbt_utils>, see
 python/testsupport/expectation_lab.py). Where this project deliberately differs, `package=` says what the package
-does and `note=` why; README "Expectation tests" lists the same differences.
+does and `note=` why; docs/data-quality.md ("Expectation tests") lists the same differences.
 """
 
 from __future__ import annotations

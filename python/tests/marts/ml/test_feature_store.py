@@ -20,19 +20,15 @@ import pytest
 
 from shopdw.features import feature_repo, feature_server, feature_store
 from shopdw.features.redis_server import RedisServer, free_port
+from testsupport.debian import ensure_package
 from testsupport.testing import PROJECT_DIR, Warehouse, venv_executable
 
 warnings.filterwarnings("ignore", module="feast")
 
 
 def _redis_installed() -> None:
-    """Debian's redis-server; installed here (apt-get) when missing, as chromium is for the docs."""
-    if shutil.which("redis-server") is None:
-        install = ["apt-get", "install", "-y", "--no-install-recommends", "redis-server"]
-        if subprocess.run(install, capture_output=True, check=False).returncode != 0:
-            subprocess.run(["apt-get", "update"], capture_output=True, check=True)
-            subprocess.run(install, capture_output=True, check=True)
-    assert shutil.which("redis-server"), "redis-server could not be installed"
+    """Debian's redis-server; installed here (apt-get) when missing."""
+    ensure_package("redis-server", "redis-server")
 
 
 @pytest.fixture(scope="module")
