@@ -133,125 +133,170 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
-    try:
-        if args.command == "generate":
-            result = generate_history(
-                _landing_dir(args.out), scale=args.scale, seed=args.seed, days=args.days,
-                end_date=args.end_date, horizon_days=args.horizon_days, force=args.force,
-                progress=not args.quiet, anomalies=[parse_anomaly(a) for a in args.anomaly],
-                drift=parse_drift(args.drift) if args.drift else None)
-        elif args.command == "next-day":
-            result = generate_next_day(_landing_dir(args.out), progress=not args.quiet)
-        elif args.command == "export-features":
-            warehouse = Path(args.warehouse or os.environ.get("SHOP_WAREHOUSE_PATH", "data/warehouse.duckdb"))
-            manifest = export.export_features(warehouse, Path(args.out))
-            fp = manifest["fingerprint"]
-            print(f"wrote {manifest['files']['churn_training_set']['rows']:,} training samples "
-                  f"(content hash {fp['content_hash']}) and {manifest['files']['customer_features_online']['rows']:,} "
-                  f"online feature vectors into {args.out}")
-            return 0
-        elif args.command == "publish":
-            warehouse = Path(args.warehouse or os.environ.get("SHOP_WAREHOUSE_PATH", "data/warehouse.duckdb"))
-            out = Path(args.out or os.environ.get("SHOP_PUBLISHED_PATH", "data/published/warehouse.duckdb"))
-            temp = os.environ.get("SHOP_DUCKDB_TEMP_DIR")
-            target_dir = Path(os.environ.get("DBT_TARGET_PATH", "target"))
-            if not args.force:
-                publish.check_last_build_green(target_dir / "run_results.json")
-            done = publish.publish(warehouse, out, target_dir, temp_directory=Path(temp) if temp else None)
-            print(f"published {done.tables} tables ({done.rows:,} rows) of {', '.join(done.schemas)} "
-                  f"to {done.path} in {done.seconds:.1f} s (publication {done.publication_id})")
-            return 0
-        elif args.command == "docs-coverage":
-            result = docs.coverage(Path(args.target_dir))
-            print(result.report())
-            low = [kind for kind in result.total if 100 * result.share(kind) < args.fail_under]
-            if low:
-                print(f"shopdw: documentation below {args.fail_under:g}% for: {', '.join(sorted(low))}",
-                      file=sys.stderr)
-                return 1
-            return 0
-        elif args.command == "bench":
-            from shopdw.benchmark import bench
-
-            results = bench.run_bench(args.scales, args.repeats, Path(args.work), Path(args.out), days=args.days,
-                                      keep=args.keep)
-            for target in results.get("summary", {}).get("targets", []):
-                print(f"{'met ' if target['met'] else 'MISS'}  {target['target']}: {target['measured']}")
-            in_project = Path(args.out).resolve() == Path('benchmarks').resolve()
-            where = 'in the project' if in_project else 'in ' + args.out
-            print(f"wrote {args.out}/results.json, {args.out}/time_vs_scale.png and BENCHMARKS.md "
-                  f"({where})")
-            return 1 if results.get("failures") else 0
-        elif args.command == "ingest":
-            from shopdw.engines import ingest
-
-            warehouse = Path(args.warehouse or os.environ.get("SHOP_WAREHOUSE_PATH", "data/warehouse.duckdb"))
-            run_date = args.run_date or _run_date()
-            try:
-                if args.retract:
-                    rows = ingest.retract(warehouse, args.retract)
-                    print(f"retracted {args.retract}: {rows:,} rows; run `make full-refresh` if models took them")
-                    return 0
-                progress = (lambda line: print(line, flush=True)) if args.verbose else None
-                print(ingest.ingest(_landing_dir(args.landing), warehouse, run_date=run_date, progress=progress,
-                                    days_per_transaction=args.days_per_transaction).report())
-            except ingest.IngestionError as err:
-                print(f"shopdw: ingestion stopped: {err}", file=sys.stderr)
-                return 1
-            return 0
-        elif args.command == "load":
-            from shopdw.engines import load as loader
-            from shopdw.engines.ingest import IngestionError
-
-            if args.target not in ("postgres", "spark"):
-                raise ValueError(f"nothing to load for target {args.target!r}: DuckDB holds its raw layer itself "
-                                 "(shopdw ingest); shopdw load is for --target postgres or spark")
-            load_target = loader.load_spark if args.target == "spark" else loader.load_postgres
-            try:
-                print(load_target(_landing_dir(args.landing), run_date=_run_date()).report())
-            except IngestionError as err:
-                print(f"shopdw: ingestion stopped: {err}", file=sys.stderr)
-                return 1
-            return 0
-        elif args.command == "feature-repo":
-            from shopdw.features import feature_repo
-
-            path, fresh = feature_repo.write_repo(Path(args.project_dir), check=args.check)
-            if not fresh:
-                print(f"shopdw: {path} is out of date: run `shopdw feature-repo`", file=sys.stderr)
-                return 1
-            print(f"{path} is up to date" if args.check else f"wrote {path}")
-            return 0
-        elif args.command == "feature-store":
-            from shopdw.features import feature_server, feature_store
-
-            warehouse = Path(args.warehouse or os.environ.get("SHOP_PUBLISHED_PATH",
-                                                              "data/published/warehouse.duckdb"))
-            store_dir = Path(args.store_dir) if args.store_dir else feature_store.default_store_dir()
-            if args.action == "sync":
-                print(feature_store.sync(warehouse, store_dir, Path(args.project_dir), full=args.full,
-                                         redis=args.redis).report())
-            else:
-                feature_server.serve(warehouse, store_dir, Path(args.project_dir), args.host, args.port,
-                                     online_store=args.online_store, workers=args.workers, redis=args.redis)
-            return 0
-        elif args.command == "feature-catalog":
-            path, fresh = features.write_catalog(Path(args.project_dir), check=args.check)
-            if not fresh:
-                print(f"shopdw: {path} is out of date: run `shopdw feature-catalog`", file=sys.stderr)
-                return 1
-            print(f"{path} is up to date" if args.check else f"wrote {path}")
-            return 0
-        else:
-            for path in reference.write_seeds(Path(args.out)):
-                print(f"wrote {path}")
-            return 0
-    except (FileExistsError, FileNotFoundError, ValueError) as err:
-        print(f"shopdw: error: {err}", file=sys.stderr)
-        return 2
+def _generate(args: argparse.Namespace) -> int:
+    result = generate_history(
+        _landing_dir(args.out), scale=args.scale, seed=args.seed, days=args.days,
+        end_date=args.end_date, horizon_days=args.horizon_days, force=args.force,
+        progress=not args.quiet, anomalies=[parse_anomaly(a) for a in args.anomaly],
+        drift=parse_drift(args.drift) if args.drift else None)
     days = result.days_written
     span = days[0] if len(days) == 1 else f"{days[0]} .. {days[-1]}"
     print(f"wrote {result.rows_written:,} raw rows for {span} into {result.root} in {result.seconds:.1f} s")
     return 0
+
+
+def _next_day(args: argparse.Namespace) -> int:
+    result = generate_next_day(_landing_dir(args.out), progress=not args.quiet)
+    days = result.days_written
+    span = days[0] if len(days) == 1 else f"{days[0]} .. {days[-1]}"
+    print(f"wrote {result.rows_written:,} raw rows for {span} into {result.root} in {result.seconds:.1f} s")
+    return 0
+
+
+def _export_features(args: argparse.Namespace) -> int:
+    warehouse = Path(args.warehouse or os.environ.get("SHOP_WAREHOUSE_PATH", "data/warehouse.duckdb"))
+    manifest = export.export_features(warehouse, Path(args.out))
+    fp = manifest["fingerprint"]
+    print(f"wrote {manifest['files']['churn_training_set']['rows']:,} training samples "
+          f"(content hash {fp['content_hash']}) and {manifest['files']['customer_features_online']['rows']:,} "
+          f"online feature vectors into {args.out}")
+    return 0
+
+
+def _publish(args: argparse.Namespace) -> int:
+    warehouse = Path(args.warehouse or os.environ.get("SHOP_WAREHOUSE_PATH", "data/warehouse.duckdb"))
+    out = Path(args.out or os.environ.get("SHOP_PUBLISHED_PATH", "data/published/warehouse.duckdb"))
+    temp = os.environ.get("SHOP_DUCKDB_TEMP_DIR")
+    target_dir = Path(os.environ.get("DBT_TARGET_PATH", "target"))
+    if not args.force:
+        publish.check_last_build_green(target_dir / "run_results.json")
+    done = publish.publish(warehouse, out, target_dir, temp_directory=Path(temp) if temp else None)
+    print(f"published {done.tables} tables ({done.rows:,} rows) of {', '.join(done.schemas)} "
+          f"to {done.path} in {done.seconds:.1f} s (publication {done.publication_id})")
+    return 0
+
+
+def _docs_coverage(args: argparse.Namespace) -> int:
+    result = docs.coverage(Path(args.target_dir))
+    print(result.report())
+    low = [kind for kind in result.total if 100 * result.share(kind) < args.fail_under]
+    if low:
+        print(f"shopdw: documentation below {args.fail_under:g}% for: {', '.join(sorted(low))}",
+              file=sys.stderr)
+        return 1
+    return 0
+
+
+def _bench(args: argparse.Namespace) -> int:
+    from shopdw.benchmark import bench
+
+    results = bench.run_bench(args.scales, args.repeats, Path(args.work), Path(args.out), days=args.days,
+                              keep=args.keep)
+    for target in results.get("summary", {}).get("targets", []):
+        print(f"{'met ' if target['met'] else 'MISS'}  {target['target']}: {target['measured']}")
+    in_project = Path(args.out).resolve() == Path('benchmarks').resolve()
+    where = 'in the project' if in_project else 'in ' + args.out
+    print(f"wrote {args.out}/results.json, {args.out}/time_vs_scale.png and BENCHMARKS.md "
+          f"({where})")
+    return 1 if results.get("failures") else 0
+
+
+def _ingest(args: argparse.Namespace) -> int:
+    from shopdw.engines import ingest
+
+    warehouse = Path(args.warehouse or os.environ.get("SHOP_WAREHOUSE_PATH", "data/warehouse.duckdb"))
+    run_date = args.run_date or _run_date()
+    try:
+        if args.retract:
+            rows = ingest.retract(warehouse, args.retract)
+            print(f"retracted {args.retract}: {rows:,} rows; run `make full-refresh` if models took them")
+            return 0
+        progress = (lambda line: print(line, flush=True)) if args.verbose else None
+        print(ingest.ingest(_landing_dir(args.landing), warehouse, run_date=run_date, progress=progress,
+                            days_per_transaction=args.days_per_transaction).report())
+    except ingest.IngestionError as err:
+        print(f"shopdw: ingestion stopped: {err}", file=sys.stderr)
+        return 1
+    return 0
+
+
+def _load(args: argparse.Namespace) -> int:
+    from shopdw.engines import load as loader
+    from shopdw.engines.ingest import IngestionError
+
+    if args.target not in ("postgres", "spark"):
+        raise ValueError(f"nothing to load for target {args.target!r}: DuckDB holds its raw layer itself "
+                         "(shopdw ingest); shopdw load is for --target postgres or spark")
+    load_target = loader.load_spark if args.target == "spark" else loader.load_postgres
+    try:
+        print(load_target(_landing_dir(args.landing), run_date=_run_date()).report())
+    except IngestionError as err:
+        print(f"shopdw: ingestion stopped: {err}", file=sys.stderr)
+        return 1
+    return 0
+
+
+def _feature_repo(args: argparse.Namespace) -> int:
+    from shopdw.features import feature_repo
+
+    path, fresh = feature_repo.write_repo(Path(args.project_dir), check=args.check)
+    if not fresh:
+        print(f"shopdw: {path} is out of date: run `shopdw feature-repo`", file=sys.stderr)
+        return 1
+    print(f"{path} is up to date" if args.check else f"wrote {path}")
+    return 0
+
+
+def _feature_store(args: argparse.Namespace) -> int:
+    from shopdw.features import feature_server, feature_store
+
+    warehouse = Path(args.warehouse or os.environ.get("SHOP_PUBLISHED_PATH",
+                                                      "data/published/warehouse.duckdb"))
+    store_dir = Path(args.store_dir) if args.store_dir else feature_store.default_store_dir()
+    if args.action == "sync":
+        print(feature_store.sync(warehouse, store_dir, Path(args.project_dir), full=args.full,
+                                 redis=args.redis).report())
+    else:
+        feature_server.serve(warehouse, store_dir, Path(args.project_dir), args.host, args.port,
+                             online_store=args.online_store, workers=args.workers, redis=args.redis)
+    return 0
+
+
+def _feature_catalog(args: argparse.Namespace) -> int:
+    path, fresh = features.write_catalog(Path(args.project_dir), check=args.check)
+    if not fresh:
+        print(f"shopdw: {path} is out of date: run `shopdw feature-catalog`", file=sys.stderr)
+        return 1
+    print(f"{path} is up to date" if args.check else f"wrote {path}")
+    return 0
+
+
+def _seeds(args: argparse.Namespace) -> int:
+    for path in reference.write_seeds(Path(args.out)):
+        print(f"wrote {path}")
+    return 0
+
+
+COMMANDS = {
+    "generate": _generate,
+    "next-day": _next_day,
+    "export-features": _export_features,
+    "publish": _publish,
+    "docs-coverage": _docs_coverage,
+    "bench": _bench,
+    "ingest": _ingest,
+    "load": _load,
+    "feature-repo": _feature_repo,
+    "feature-store": _feature_store,
+    "feature-catalog": _feature_catalog,
+    "seeds": _seeds,
+}
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return COMMANDS[args.command](args)
+    except (FileExistsError, FileNotFoundError, ValueError) as err:
+        print(f"shopdw: error: {err}", file=sys.stderr)
+        return 2
