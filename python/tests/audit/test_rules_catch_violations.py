@@ -17,7 +17,7 @@ def test_an_undeclared_rename_stops_the_build_and_names_the_file_and_the_column(
     assert (f"{changed}: column category (unexpected_column: found category_name where category belongs)"
             in result.output)
     # the models reading the source are skipped, not built with a silent null column
-    assert "SKIP relation staging.base_shop__products" in result.output
+    assert result.status("base_shop__products") == "skipped"
 
 
 def test_row_accounting_fails_when_a_row_is_lost_in_quarantine_or_marts(warehouse: Warehouse):
@@ -92,7 +92,7 @@ def test_a_file_with_reordered_columns_stops_the_build_before_it_is_read(warehou
     assert not result.ok
     assert (f"{path}: column payment_type (unexpected_column: found payment_method where payment_type belongs)"
             in result.output)
-    assert "SKIP relation staging.base_shop__payments" in result.output
+    assert result.status("base_shop__payments") == "skipped"
 
 
 def test_an_appended_column_is_a_breach_where_the_contract_does_not_allow_it(warehouse: Warehouse):

@@ -30,7 +30,7 @@ def test_two_current_versions_fail(tampered: Warehouse):
         "select count(distinct customer_id) from marts.dim_customers")
     result = tampered.dbt("test", "-s", "dim_customers", "--exclude", "test_type:unit")
     assert not result.ok
-    assert "scd2_windows_are_valid_dim_customers_customer_id" in result.output
+    assert "scd2_windows_are_valid_dim_customers_customer_id" in result.failing()
 
 
 def test_a_fact_pointing_to_the_wrong_version_fails(tampered: Warehouse):
