@@ -328,10 +328,7 @@ cumulative as (
         / nullif(sum(case when bin_number > 0 then week_count else 0 end) over feature_week, 0) as week_cdf,
         sum(case when bin_number > 0 then reference_count else 0 end) over edge_order
         / nullif(sum(case when bin_number > 0 then reference_count else 0 end) over feature_week, 0)
-            as reference_cdf,
-        {#- the bin's term of the PSI; an empty bin counts as a share of 0.0001 #}
-        (greatest(week_share, 0.0001) - greatest(reference_share, 0.0001))
-        * ln(greatest(week_share, 0.0001) / greatest(reference_share, 0.0001)) as psi_term
+            as reference_cdf
     from shares
     window
         feature_week as (partition by as_of_date, feature_name),
@@ -343,7 +340,7 @@ cumulative as (
 
 ),
 
-weekly as (
+final as (
 
     select
         cumulative.feature_name,
@@ -351,27 +348,21 @@ weekly as (
         sample_dates.sample_number <= {{ var('drift_reference_weeks') }} as is_reference_week,
         cumulative.feature_name not in ({{ string_literals(unmonitored) }}) as is_monitored,
         cast(sum(cumulative.week_count) as {{ dbt.type_bigint() }}) as sample_size,
-        cast(sum(cumulative.psi_term) as {{ type_double() }}) as psi,
+        cast(sum({{ psi_term('cumulative.week_share', 'cumulative.reference_share') }}) as {{ type_double() }})
+            as psi,
         cast(max(
             case
                 when cumulative.bin_number between 1 and 9
                     then abs(cumulative.week_cdf - cumulative.reference_cdf)
             end
-        ) as {{ type_double() }}) as ks_statistic
+        ) as {{ type_double() }}) as ks_statistic,
+        sum({{ psi_term('cumulative.week_share', 'cumulative.reference_share') }})
+        > {{ var('drift_psi_threshold') }}
+        and sum(cumulative.week_count) >= {{ var('drift_min_sample_size') }} as is_drifted
     from cumulative
     inner join sample_dates
         on cumulative.as_of_date = sample_dates.as_of_date
     group by 1, 2, 3, 4
-
-),
-
-final as (
-
-    select
-        *,
-        psi > {{ var('drift_psi_threshold') }}
-        and sample_size >= {{ var('drift_min_sample_size') }} as is_drifted
-    from weekly
 
 )
 
