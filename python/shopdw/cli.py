@@ -236,15 +236,19 @@ def _load(args: argparse.Namespace) -> int:
     return 0
 
 
+def _generated(path: Path, fresh: bool, command: str, check: bool) -> int:
+    """Report a file generated from the project: written, up to date, or stale (exit 1)."""
+    if not fresh:
+        print(f"shopdw: {path} is out of date: run `shopdw {command}`", file=sys.stderr)
+        return 1
+    print(f"{path} is up to date" if check else f"wrote {path}")
+    return 0
+
+
 def _feature_repo(args: argparse.Namespace) -> int:
     from shopdw.features import feature_repo
 
-    path, fresh = feature_repo.write_repo(Path(args.project_dir), check=args.check)
-    if not fresh:
-        print(f"shopdw: {path} is out of date: run `shopdw feature-repo`", file=sys.stderr)
-        return 1
-    print(f"{path} is up to date" if args.check else f"wrote {path}")
-    return 0
+    return _generated(*feature_repo.write_repo(Path(args.project_dir), check=args.check), "feature-repo", args.check)
 
 
 def _feature_store(args: argparse.Namespace) -> int:
@@ -263,12 +267,8 @@ def _feature_store(args: argparse.Namespace) -> int:
 
 
 def _feature_catalog(args: argparse.Namespace) -> int:
-    path, fresh = features.write_catalog(Path(args.project_dir), check=args.check)
-    if not fresh:
-        print(f"shopdw: {path} is out of date: run `shopdw feature-catalog`", file=sys.stderr)
-        return 1
-    print(f"{path} is up to date" if args.check else f"wrote {path}")
-    return 0
+    return _generated(*features.write_catalog(Path(args.project_dir), check=args.check), "feature-catalog",
+                      args.check)
 
 
 def _seeds(args: argparse.Namespace) -> int:

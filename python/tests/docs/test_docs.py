@@ -7,9 +7,6 @@ import copy
 import json
 import os
 import socket
-import subprocess
-import time
-import urllib.request
 from pathlib import Path
 
 import duckdb
@@ -17,6 +14,7 @@ import pytest
 
 from shopdw.docs.coverage import coverage
 from testsupport.debian import ensure_package
+from testsupport.servers import serving
 from testsupport.testing import PROJECT_DIR, Warehouse, dbt_executable
 
 ARTIFACTS = Path(os.environ.get("SHOP_TEST_ARTIFACTS", PROJECT_DIR / "target" / "test-artifacts"))
@@ -204,26 +202,10 @@ def _free_port() -> int:
 def docs_server(docs):
     """`dbt docs serve` on a free localhost port, as `make docs` runs it."""
     port = _free_port()
-    proc = subprocess.Popen([dbt_executable(), "docs", "serve", "--host", "127.0.0.1", "--port", str(port),
-                             "--no-browser"], cwd=PROJECT_DIR, env=docs.env(),
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     url = f"http://127.0.0.1:{port}/"
-    try:
-        for _ in range(120):
-            try:
-                with urllib.request.urlopen(url, timeout=1) as response:
-                    if response.status == 200:
-                        break
-            except OSError:
-                if proc.poll() is not None:
-                    raise AssertionError(f"dbt docs serve exited:\n{proc.stdout.read()}") from None
-                time.sleep(0.5)
-        else:
-            raise AssertionError("dbt docs serve did not answer within 60 s")
+    command = [dbt_executable(), "docs", "serve", "--host", "127.0.0.1", "--port", str(port), "--no-browser"]
+    with serving(command, url, "dbt docs serve", PROJECT_DIR, docs.env()):
         yield url
-    finally:
-        proc.terminate()
-        proc.wait(timeout=30)
 
 
 @pytest.fixture(scope="module")

@@ -5,8 +5,6 @@ from __future__ import annotations
 import json
 import math
 import shutil
-import subprocess
-import time
 import urllib.error
 import urllib.request
 import warnings
@@ -21,6 +19,7 @@ import pytest
 from shopdw.features import feature_repo, feature_server, feature_store
 from shopdw.features.redis_server import RedisServer, free_port
 from testsupport.debian import ensure_package
+from testsupport.servers import serving
 from testsupport.testing import PROJECT_DIR, Warehouse, venv_executable
 
 warnings.filterwarnings("ignore", module="feast")
@@ -262,28 +261,11 @@ def server(served, request):
     if request.param == "redis":
         _redis_installed()
     port = free_port()
-    proc = subprocess.Popen([venv_executable("shopdw"), "feature-store", "serve", "--warehouse", str(served.path),
-                             "--store-dir", str(_store_dir(served)), "--port", str(port),
-                             "--online-store", request.param],
-                            cwd=PROJECT_DIR, env=served.env(), stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                            text=True)
     url = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(240):
-            try:
-                with urllib.request.urlopen(f"{url}/health", timeout=1):
-                    break
-            except OSError:
-                if proc.poll() is not None:
-                    raise AssertionError(f"the feature server exited:\n{proc.stdout.read()}") from None
-                time.sleep(0.25)
-        else:
-            raise AssertionError("the feature server did not answer within 60 s")
+    command = [venv_executable("shopdw"), "feature-store", "serve", "--warehouse", str(served.path),
+               "--store-dir", str(_store_dir(served)), "--port", str(port), "--online-store", request.param]
+    with serving(command, f"{url}/health", "the feature server", PROJECT_DIR, served.env()):
         yield url
-    finally:
-        proc.terminate()
-        proc.wait(timeout=30)
-        assert proc.returncode is not None
 
 
 def test_the_feature_server_answers_the_readme_request(served, server):
