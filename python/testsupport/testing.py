@@ -40,9 +40,15 @@ class DbtResult:
         return self.returncode == 0
 
     def _result(self, name: str) -> dict:
-        if name not in self.results:
-            raise KeyError(f"no node {name!r} in run_results.json; it ran: {sorted(self.results)[:40]}")
-        return self.results[name]
+        """The node of that name, or the one node whose name starts with it (dbt names a generic
+        test after its arguments too: relationships_valid_at_fct_orders_customer_key__placed_at__...)."""
+        if name in self.results:
+            return self.results[name]
+        matches = [n for n in self.results if n.startswith(name)]
+        if len(matches) != 1:
+            raise KeyError(f"{len(matches)} nodes named {name!r}... in run_results.json: {matches[:10]}; "
+                           f"it ran: {sorted(self.results)[:40]}")
+        return self.results[matches[0]]
 
     def status(self, name: str) -> str:
         """pass, fail, warn, error or skipped for a test; for a source: pass, warn, error, runtime error."""
